@@ -1,0 +1,48 @@
+"""kznlp: what Kazakh officials decided, with which figures, and who must do what by when.
+
+    >>> import kznlp
+    >>> doc = kznlp.process(text)            # a Document (dataclasses), doc.to_dict() is the JSON
+    >>> nlp = kznlp.load()                    # load the NER model once
+    >>> docs = list(nlp.process_many(texts, batch_size=8))
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kznlp.errors import ArchiveError, FetchError, InputError, KznlpError, ModelError
+from kznlp.records import Action, Decision, Document, Entity, Figure, Mention, Official, Rejected
+
+__version__ = "0.1.0"
+__all__ = [
+    "Action", "ArchiveError", "Decision", "Document", "Entity", "FetchError", "Figure", "InputError",
+    "KznlpError", "Mention", "ModelError", "Official", "Pipeline", "Rejected", "load", "process",
+]
+
+_default_pipeline = None
+
+
+def load(model: str | Path | None = None) -> "Pipeline":
+    """A pipeline with the NER model loaded (the shipped one unless ``model`` is given)."""
+    from kznlp.pipeline import Pipeline
+
+    return Pipeline(model)
+
+
+def process(text: str, *, doc_id: str = "doc", title: str | None = None, published: str | None = None,
+            model: str | Path | None = None) -> Document:
+    """Process one text with a pipeline loaded once per process."""
+    global _default_pipeline
+    if model is not None:
+        return load(model).process(text, doc_id=doc_id, title=title, published=published)
+    if _default_pipeline is None:
+        _default_pipeline = load()
+    return _default_pipeline.process(text, doc_id=doc_id, title=title, published=published)
+
+
+def __getattr__(name: str):
+    if name == "Pipeline":
+        from kznlp.pipeline import Pipeline
+
+        return Pipeline
+    raise AttributeError(name)

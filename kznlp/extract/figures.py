@@ -1,0 +1,220 @@
+"""Figures: a number (digits or Kazakh number words), its unit, qualifier and the noun it counts.
+
+"3 мыңға жуық анаға" -> 3000, approx, subject "ана"; "1,6 трлн теңге" -> 1.6e12 KZT;
+"67 пайызы" -> 67 percent.  Dates, years, times, ordinals, phone, decree and article numbers are
+not figures, and neither is "бір" used as an article ("Бір ай бұрын").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from kznlp.records import Figure
+from kznlp.resources import casefold, read_table
+from kznlp.text.dates import month_of
+from kznlp.text.morph import split_case
+from kznlp.text.words import word_spans
+
+DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
+ORDINAL_SUFFIX = re.compile(r"^\d+-?(?:ші|шы|нші|ншы|інші|ыншы)", re.I)
+PHONE = re.compile(r"(?:\+\s?7|\b8)[\s(-]*\d{3,5}[\s)-]*\d{1,3}[\s-]*\d{2}[\s-]*\d{2}\b")
+URL = re.compile(r"(?:https?://|www\.)\S+")
+# Verb forms that end a noun phrase: passive and present -ады/-еді, participles, converbs, moods.
+VERB_ENDING = re.compile(r"(ылды|ілді|лды|лді|нды|нді|ады|еді|йды|йді|ған|ген|қан|кен|уда|уде|ып|іп|са|се|сын|сін|мақ|мек|ты|ті)$")
+REFERENCE_BEFORE = {"№", "n", "no", "бап", "бабы", "тармақ", "тармағы"}
+SUBJECT_STOP = {"және", "мен", "бен", "пен", "үшін", "бойынша", "туралы", "дейін", "астам", "жуық"}
+MAX_SUBJECT_WORDS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class _Word:
+    text: str
+    start: int
+    end: int
+
+    @property
+    def folded(self) -> str:
+        return casefold(self.text)
+
+
+@cache
+def number_words() -> dict[str, tuple[int, str]]:
+    return {casefold(w): (int(v), kind) for w, v, kind in read_table("num_words.tsv")}
+
+
+@cache
+def unit_words() -> dict[str, str]:
+    return {casefold(w): code for w, code in read_table("units.tsv")}
+
+
+@cache
+def not_figure_words() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("not_figure_units.tsv"))
+
+
+@cache
+def qualifier_words() -> dict[str, tuple[str, str]]:
+    return {casefold(w): (q, where) for w, q, where in read_table("qualifiers.tsv")}
+
+
+def _lemma(word: str) -> str:
+    """Word without case ending and without a hyphenated suffix ("млн-нан" -> "млн")."""
+    word = casefold(word.split("-")[0]) if "-" in word and not word.startswith("-") else casefold(word)
+    return split_case(word, min_stem=1)[0]
+
+
+def _number_word(word: str) -> tuple[int, str] | None:
+    folded = casefold(word)
+    table = number_words()
+    if folded in table:
+        return table[folded]
+    lemma = _lemma(word)
+    return table.get(lemma)
+
+
+def _inflected(word: str) -> bool:
+    return _lemma(word) != casefold(word)
+
+
+def _read_number(words: list[_Word], i: int) -> tuple[float, int] | None:
+    """Value and number of words used, for a number starting at ``words[i]``.
+
+    Kazakh composes numbers left to right: "үш мың бес жүз жиырма бес" = 3*1000 + 5*100 + 20 + 5.
+    An inflected number word ends the number ("3 мыңға").
+    """
+    committed, group, used, j = 0.0, 0.0, 0, i
+    if DIGITS.match(words[i].text):
+        group, j, used = float(words[i].text.split("-")[0].replace(",", ".")), i + 1, 1
+        # "1 300": a space as the thousands separator
+        while (j < len(words) and re.fullmatch(r"\d{3}", words[j].text) and words[j].start == words[j - 1].end + 1
+               and group < 1000 and DIGITS.match(words[i].text) and words[i].text.isdigit()):
+            group, j, used = group * 1000 + float(words[j].text), j + 1, used + 1
+        if _inflected(words[i].text):
+            return group, used
+    while j < len(words):
+        entry = _number_word(words[j].text)
+        if entry is None:
+            break
+        value, kind = entry
+        if kind in ("unit", "ten"):
+            if DIGITS.match(words[i].text):
+                break  # "3 бес" is not a number
+            group += value
+        elif kind == "hundred":
+            group = (group or 1) * value
+        else:
+            committed += (group or 1) * value
+            group = 0.0
+        j, used = j + 1, used + 1
+        if _inflected(words[j - 1].text):
+            break
+    return (committed + group, used) if used else None
+
+
+def _is_bare_article(words: list[_Word], i: int, used: int) -> bool:
+    """"бір" alone is usually the article "a", not the figure one."""
+    return used == 1 and _lemma(words[i].text) == "бір" and not DIGITS.match(words[i].text)
+
+
+def _clean_value(value: float) -> float | int:
+    return int(value) if float(value).is_integer() else round(value, 6)
+
+
+def _subject(words: list[_Word], j: int) -> str | None:
+    """The counted noun phrase after position ``j``: up to the first inflected word (its head)."""
+    taken: list[str] = []
+    k = j
+    while k < len(words) and len(taken) < MAX_SUBJECT_WORDS:
+        word = words[k]
+        if not word.text[:1].isalpha() or word.folded in SUBJECT_STOP or word.folded in qualifier_words():
+            break
+        if taken and VERB_ENDING.search(word.folded):
+            break
+        stem, case = split_case(word.text)
+        if case is not None:
+            if VERB_ENDING.search(word.folded) and case == "accusative":
+                break
+            taken.append(stem)
+            k += 1
+            break
+        taken.append(word.text)
+        k += 1
+        if word.text.lower().endswith(("ы", "і", "сы", "сі", "лар", "лер", "дар", "дер", "тар", "тер")):
+            break  # possessive or plural: the head noun
+    return " ".join(taken) or None
+
+
+def _unit_of(word: str) -> str | None:
+    """Unit code of a (possibly inflected or possessive) unit word: "пайызы", "теңгеге", "%-ға"."""
+    if word.startswith("%"):
+        return None if " " in word else "percent"
+    lemma = _lemma(word)
+    for candidate in (casefold(word), lemma, lemma[:-1] if lemma.endswith(("ы", "і")) else None,
+                      lemma[:-2] if lemma.endswith(("сы", "сі")) else None):
+        if candidate and candidate in unit_words():
+            return unit_words()[candidate]
+    return None
+
+
+def _lemma_text(word: str) -> str:
+    stem, _ = split_case(word)
+    return stem
+
+
+def find_figures(text: str) -> list[Figure]:
+    words = [_Word(text[s:e], s, e) for s, e in word_spans(text)]
+    skipped = [m.span() for m in PHONE.finditer(text)] + [m.span() for m in URL.finditer(text)]
+    figures: list[Figure] = []
+    i = 0
+    while i < len(words):
+        word = words[i]
+        if ORDINAL_SUFFIX.match(word.text) or any(s <= word.start < e for s, e in skipped) \
+                or (i and words[i - 1].folded in REFERENCE_BEFORE) or (i + 1 < len(words) and words[i + 1].text in (":",) and i + 2 < len(words) and DIGITS.match(words[i + 2].text)):
+            i += 1
+            continue
+        reading = _read_number(words, i)
+        if reading is None or _is_bare_article(words, i, reading[1]):
+            i += 1
+            continue
+        value, used = reading
+        j = i + used
+        # a year, date, time, duration, ordinal, article number...
+        nxt = words[j] if j < len(words) else None
+        if nxt is not None and (_lemma(nxt.text) in not_figure_words() or nxt.folded in not_figure_words()
+                                or month_of(nxt.text) is not None):
+            i = j
+            continue
+        if nxt is None and used == 1 and 1900 <= value <= 2100:
+            i = j
+            continue
+        unit, qualifier = None, None
+        if i > 0:
+            before = words[i - 1].folded
+            if i > 1 and f"{words[i - 2].folded} {before}" in qualifier_words():
+                qualifier = qualifier_words()[f"{words[i - 2].folded} {before}"][0]
+            elif before in qualifier_words() and qualifier_words()[before][1] == "before":
+                qualifier = qualifier_words()[before][0]
+        if nxt is not None and nxt.text == "." and j > i and words[j - 1].folded in ("млн", "млрд", "трлн"):
+            j += 1  # "860,4 млрд. теңгеге"
+            nxt = words[j] if j < len(words) else None
+        if nxt is not None and j + 1 < len(words) and (code := _unit_of(f"{nxt.text} {words[j + 1].text}")):
+            unit, j = code, j + 2  # "шаршы метр"
+        elif nxt is not None and (code := _unit_of(nxt.text)):
+            unit, j = code, j + 1
+        if j < len(words) and words[j].folded in qualifier_words() and qualifier_words()[words[j].folded][1] == "after":
+            qualifier = qualifier or qualifier_words()[words[j].folded][0]
+            j += 1
+        end = words[j - 1].end
+        if unit == "person" and nxt is not None:
+            subject = _lemma_text(nxt.text)
+        elif unit is None:
+            subject = _subject(words, j)
+        else:  # "Мәселенің 67 пайызы": what the share or sum is of, in the genitive before it
+            before = words[i - 1].text if i else ""
+            stem, case = split_case(before)
+            subject = stem if case == "genitive" else None
+        figures.append(Figure(text[word.start:end], _clean_value(value), unit, qualifier, subject, word.start, end))
+        i = max(j, i + 1)
+    return figures

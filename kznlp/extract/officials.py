@@ -1,0 +1,195 @@
+"""Officials: a named person with the positions and organisations the text gives them.
+
+Person mentions come from the NER model (PERSON) and from the press-release habit of initials
+glued to a surname ("Б.Сағынтаев").  Mentions are linked into one official by surname (case
+ending removed) and a compatible first name or initial.  A position is the phrase right before a
+mention that ends in a position word (``resources/kk/positions.tsv``): "Алматы қаласының әкімі
+Бақытжан Сағынтаевтың" -> "Алматы қаласының әкімі"; comma-separated chains give several.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from kznlp.records import Entity, Mention, Official
+from kznlp.resources import casefold, read_table
+from kznlp.text.morph import split_case, strip_case
+from kznlp.text.words import word_spans
+
+UPPER = "А-ЯӘҒҚҢӨҰҮҺІЁA-Z"
+LOWER = "а-яәғқңөұүһіёa-z"
+# "Б.Сағынтаев", "Б. Сағынтаев", "Қ.-Ж. Тоқаев"
+INITIALS_NAME = re.compile(rf"\b[{UPPER}]\.(?:\s?-?[{UPPER}]\.)?\s?[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?")
+RUSSIAN_SURNAME = re.compile(r"(ов|ев|ёв|ин|ова|ева|ёва|ина|ский|ская)$", re.I)
+ADJECTIVE_ENDINGS = ("лық", "лік", "дық", "дік", "тық", "тік", "ғы", "гі", "қы", "кі", "дағы", "дегі",
+                     "тағы", "тегі", "ндағы", "ндегі", "лы", "лі", "ды", "ді", "сыз", "сіз", "ші", "шы")
+STOP_WORDS = {"және", "мен", "бен", "пен", "деп", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
+              "да", "де", "та", "те", "ал", "бірақ", "яғни", "сондай-ақ", "тиісті", "жаңа", "қазір"}
+MAX_POSITION_WORDS = 8
+
+
+@cache
+def position_heads() -> frozenset[str]:
+    heads = set()
+    for row in read_table("positions.tsv"):
+        heads.update(casefold(cell) for cell in row if cell)
+    return frozenset(heads)
+
+
+def _is_position_head(words: list[str], end: int) -> int:
+    """How many words (ending at ``end``, exclusive) form a position head, 0 when none."""
+    for size in (3, 2, 1):
+        if end - size < 0:
+            continue
+        phrase = casefold(" ".join(words[end - size:end]))
+        if phrase in position_heads():
+            return size
+    return 0
+
+
+def _modifier_ok(word: str) -> bool:
+    """May ``word`` stand inside a position phrase, left of its head?"""
+    if not any(ch.isalpha() for ch in word):
+        return False
+    if casefold(word) in STOP_WORDS:
+        return False
+    _, case = split_case(word)
+    if case == "genitive" or case is None:
+        return True
+    # an inflected-looking word that is really an adjective ("Қалалық", "облыстық" are caught above)
+    return word.lower().endswith(ADJECTIVE_ENDINGS) and case in ("accusative",)
+
+
+@dataclass
+class _Person:
+    first: str | None  # full first name when known
+    initial: str | None
+    surname: str
+    patronymic: str | None = None
+    mentions: list[Mention] = field(default_factory=list)
+    positions: list[str] = field(default_factory=list)
+    organisations: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        if self.first:
+            return " ".join(p for p in (self.first, self.patronymic, self.surname) if p)
+        if self.initial:
+            return f"{self.initial}. {self.surname}"
+        return self.surname
+
+    def compatible(self, first: str | None, initial: str | None) -> bool:
+        if self.first and first:
+            return casefold(self.first) == casefold(first)
+        mine = (self.first or self.initial or "")[:1]
+        theirs = (first or initial or "")[:1]
+        return not mine or not theirs or casefold(mine) == casefold(theirs)
+
+
+def normalise_name(mention: str) -> tuple[str | None, str | None, str | None, str]:
+    """``(first, initial, patronymic, surname)`` in nominative form.
+
+    >>> normalise_name("Бақытжан Сағынтаевтың")
+    ('Бақытжан', 'Б', None, 'Сағынтаев')
+    >>> normalise_name("Б.Сағынтаевтың")
+    (None, 'Б', None, 'Сағынтаев')
+    """
+    text = re.sub(r"\s+", " ", mention.strip(" ,.;:«»\"'"))
+    initials = re.match(rf"^([{UPPER}])\.\s?(?:-?([{UPPER}])\.\s?)?", text)
+    if initials:
+        surname = text[initials.end():].split(" ")[-1]
+        return None, initials.group(1), None, _nominative_surname(surname)
+    parts = text.split(" ")
+    if len(parts) == 1:
+        return None, None, None, _nominative_surname(parts[0])
+    # Kazakh order is first name, (patronymic), surname; the case ending sits on the last word.
+    first, last = parts[0], _nominative_surname(parts[-1])
+    patronymic = " ".join(parts[1:-1]) or None
+    if len(parts) == 2 and RUSSIAN_SURNAME.search(first) and not RUSSIAN_SURNAME.search(last):
+        first, last = last, first  # "Сағынтаев Бақытжан" (surname first, as in lists)
+    return first, first[:1], patronymic, last
+
+
+def _nominative_surname(word: str) -> str:
+    stem = strip_case(word)
+    return stem if len(stem) >= 3 else word
+
+
+def _person_mentions(text: str, entities: list[Entity]) -> list[Mention]:
+    found = [Mention(e.text, e.start, e.end) for e in entities if e.label == "PERSON"]
+    for match in INITIALS_NAME.finditer(text):
+        if not any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
+            found.append(Mention(match.group(0), match.start(), match.end()))
+    return sorted(found, key=lambda m: m.start)
+
+
+def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
+    """Position phrases in a comma-separated chain that ends right before ``start``."""
+    sentence_start = max(text.rfind(ch, 0, start) for ch in ".!?\n:;") + 1
+    spans = word_spans(text[sentence_start:start])
+    words = [text[sentence_start + s:sentence_start + e] for s, e in spans]
+    positions = []
+    end = len(words)
+    while end > 0:
+        head = _is_position_head(words, end)
+        if not head:
+            break
+        begin = end - head
+        while begin > 0 and end - begin < MAX_POSITION_WORDS and _modifier_ok(words[begin - 1]) \
+                and not (begin - 1 == 0 and _sentence_initial_adverbial(words[0])):
+            begin -= 1
+        s, e = sentence_start + spans[begin][0], sentence_start + spans[end - 1][1]
+        positions.append((text[s:e], s, e))
+        if begin > 0 and words[begin - 1] in (",", "және"):
+            end = begin - 1
+        else:
+            break
+    return positions[::-1]
+
+
+def _sentence_initial_adverbial(word: str) -> bool:
+    return split_case(word)[1] not in (None, "genitive")
+
+
+def organisation_of(position: str) -> str | None:
+    """The body a position belongs to: "Алматы қаласының әкімі" -> "Алматы қаласы".
+
+    >>> organisation_of("партияның Саяси кеңесінің мүшесі")
+    'партияның Саяси кеңесі'
+    >>> organisation_of("АҚФ төрағасы")
+    'АҚФ'
+    """
+    words = position.split(" ")
+    head = _is_position_head(words, len(words))
+    rest = words[: len(words) - head]
+    if not rest:
+        return None
+    stem, case = split_case(rest[-1])
+    rest[-1] = stem if case == "genitive" else rest[-1]
+    return " ".join(rest)
+
+
+def find_officials(text: str, entities: list[Entity]) -> list[Official]:
+    people: list[_Person] = []
+    for mention in _person_mentions(text, entities):
+        first, initial, patronymic, surname = normalise_name(mention.text)
+        if not surname or not surname[:1].isupper():
+            continue
+        key = casefold(surname)
+        person = next((p for p in people if casefold(p.surname) == key and p.compatible(first, initial)), None)
+        if person is None:
+            person = _Person(first, initial, surname, patronymic)
+            people.append(person)
+        elif first and not person.first:
+            person.first, person.patronymic = first, patronymic or person.patronymic
+        person.mentions.append(mention)
+        for position, _s, _e in _positions_before(text, mention.start):
+            if position not in person.positions:
+                person.positions.append(position)
+            org = organisation_of(position)
+            if org and org not in person.organisations:
+                person.organisations.append(org)
+    return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(p.mentions))
+            for p in people if p.positions]

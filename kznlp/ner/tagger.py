@@ -1,0 +1,205 @@
+"""Serving a Hugging Face token classifier as a Kazakh NER tagger.
+
+The text is split into words the way KazNERD is tokenised (``kznlp.text.words``), words into
+sentences, and each sentence is one model input, as in training.  A sentence longer than the
+model's window is cut into overlapping windows; each word takes its scores from the window in
+which it sits farthest from an edge, so no entity is lost or split at a window boundary.  Tags
+are decoded with BIO-constrained Viterbi and returned as character spans of the original text.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable, Sequence
+
+import numpy as np
+
+from kznlp.errors import ModelError
+from kznlp.ner.decode import viterbi_iob2
+from kznlp.ner.labels import IOB2_TAGS
+from kznlp.ner.metrics import iob2_spans
+from kznlp.records import Entity
+from kznlp.resources import read_table
+from kznlp.text.words import word_spans
+
+DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "kk-ner"
+SENTENCE_END = re.compile(r"^[.!?…]+$")
+
+
+def default_model_path() -> Path:
+    """``$KZNLP_MODEL`` if set, else the model shipped in ``models/kk-ner``."""
+    return Path(os.environ.get("KZNLP_MODEL", DEFAULT_MODEL))
+
+
+def map_label(name: str) -> str:
+    """A checkpoint's tag (``B-PER``, ``I-ORG``, ``LOC``) as a KazNERD IOB2 tag, ``O`` when unknown."""
+    prefix, _, cls = name.upper().rpartition("-") if "-" in name else ("B", "", name.upper())
+    if cls == "O" or not cls:
+        return "O"
+    aliases = {alias.upper(): target for alias, target in read_table("label_aliases.tsv")}
+    cls = aliases.get(cls, cls)
+    tag = f"{prefix[:1] or 'B'}-{cls}"
+    return tag if tag in IOB2_TAGS else "O"
+
+
+@dataclass(frozen=True, slots=True)
+class _Window:
+    text_index: int
+    words: tuple[int, ...]  # indices into that text's word list
+    weights: tuple[float, ...]  # how central each word is in this window
+
+
+class NerTagger:
+    """Loads a token-classification checkpoint once; ``tag(texts)`` returns entities per text."""
+
+    def __init__(self, model: str | Path | None = None, *, max_tokens: int = 256, stride: int = 64,
+                 batch_tokens: int = 8192, threads: int | None = None, quantize: bool = True):
+        import torch
+        from transformers import AutoModelForTokenClassification, AutoTokenizer
+
+        source = str(model or default_model_path())
+        if threads:
+            torch.set_num_threads(threads)
+        try:
+            self.tokenizer = AutoTokenizer.from_pretrained(source)
+            self.model = AutoModelForTokenClassification.from_pretrained(source, dtype=torch.float32).eval()
+        except (OSError, ValueError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+            raise ModelError(f"cannot load NER model {source!r}: {first_line}") from None
+        if not getattr(self.tokenizer, "is_fast", False):
+            raise ModelError(f"{source}: a fast tokenizer (tokenizer.json) is needed for word alignment")
+        if quantize:
+            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        labels = self.model.config.id2label
+        self._tag_of_output = np.array([IOB2_TAGS.index(map_label(labels[i])) for i in range(len(labels))])
+        self.source = source
+        self.max_tokens = max_tokens
+        self.stride = stride
+        self.batch_tokens = batch_tokens
+
+    # -- preparing windows -------------------------------------------------------------------
+    def _sentences(self, words: Sequence[str]) -> list[range]:
+        out, start = [], 0
+        for i, word in enumerate(words):
+            if SENTENCE_END.match(word) and i + 1 < len(words) and not _is_initial(words, i):
+                out.append(range(start, i + 1))
+                start = i + 1
+        if start < len(words):
+            out.append(range(start, len(words)))
+        return out
+
+    def _windows(self, text_index: int, units: list[range], pieces: Sequence[int]) -> list[_Window]:
+        """Windows of at most ``max_tokens`` pieces; long sentences overlap by ``stride`` pieces."""
+        budget = self.max_tokens - 2
+        windows = []
+        for sentence in units:
+            idx = list(sentence)
+            cum = np.cumsum([pieces[i] for i in idx])
+            if cum[-1] <= budget:
+                windows.append(_Window(text_index, tuple(idx), (1.0,) * len(idx)))
+                continue
+            start = 0
+            while start < len(idx):
+                base = cum[start - 1] if start else 0
+                end = int(np.searchsorted(cum, base + budget, side="right"))
+                end = max(end, start + 1)
+                chunk = idx[start:end]
+                # distance to the nearest cut inside the sentence (a sentence edge is no cut)
+                weights = tuple(float(min(k + 1 if start else len(idx), len(chunk) - k if end < len(idx)
+                                          else len(idx))) for k in range(len(chunk)))
+                windows.append(_Window(text_index, tuple(chunk), weights))
+                if end >= len(idx):
+                    break
+                # step back so that about `stride` pieces are seen twice
+                back = end
+                while back > start + 1 and cum[end - 1] - cum[back - 1] < self.stride:
+                    back -= 1
+                start = back
+        return windows
+
+    # -- running the model ---------------------------------------------------------------------
+    def _scores(self, all_words: list[list[str]], windows: list[_Window]) -> list[np.ndarray]:
+        import torch
+
+        n_tags = len(IOB2_TAGS)
+        best = [np.full((len(w), n_tags), -np.inf, dtype=np.float32) for w in all_words]
+        weight = [np.full(len(w), -1.0) for w in all_words]
+        order = sorted(range(len(windows)), key=lambda i: len(windows[i].words))
+        batch: list[int] = []
+        longest = 0
+
+        def flush():
+            inputs = [[all_words[windows[i].text_index][j] for j in windows[i].words] for i in batch]
+            enc = self.tokenizer(inputs, is_split_into_words=True, truncation=True,
+                                 max_length=self.max_tokens, padding=True, return_tensors="pt")
+            with torch.inference_mode():
+                logits = self.model(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).logits
+            log_probs = torch.log_softmax(logits.float(), -1).numpy()
+            for row, i in enumerate(batch):
+                window = windows[i]
+                seen = set()
+                for col, word in enumerate(enc.word_ids(row)):
+                    if word is None or word in seen:
+                        continue
+                    seen.add(word)
+                    target = window.words[word]
+                    if window.weights[word] > weight[window.text_index][target]:
+                        weight[window.text_index][target] = window.weights[word]
+                        scores = np.full(n_tags, -np.inf, dtype=np.float32)
+                        np.maximum.at(scores, self._tag_of_output, log_probs[row, col])
+                        best[window.text_index][target] = scores
+
+        for i in order:
+            size = sum(1 for _ in windows[i].words) * 2 + 2  # rough pieces per word
+            longest = max(longest, size)
+            if batch and longest * (len(batch) + 1) > self.batch_tokens:
+                flush()
+                batch, longest = [], size
+            batch.append(i)
+        if batch:
+            flush()
+        for scores in best:  # a word no window reached (cannot happen, but never crash on it)
+            scores[np.isinf(scores).all(1), 0] = 0.0
+        return best
+
+    def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
+        spans_per_text = [word_spans(t) for t in texts]
+        words_per_text = [[t[s:e] for s, e in spans] for t, spans in zip(texts, spans_per_text)]
+        windows: list[_Window] = []
+        for i, words in enumerate(words_per_text):
+            if not words:
+                continue
+            windows.extend(self._windows(i, self._sentences(words), self._piece_counts(words)))
+        scores = self._scores(words_per_text, windows) if windows else [np.zeros((0, 1))] * len(texts)
+        out = []
+        for text, spans, words, word_scores in zip(texts, spans_per_text, words_per_text, scores):
+            if not words:
+                out.append([])
+                continue
+            tags = [IOB2_TAGS[j] for j in viterbi_iob2(word_scores, IOB2_TAGS)]
+            out.append([Entity(label, text[spans[s][0]:spans[e - 1][1]], spans[s][0], spans[e - 1][1])
+                        for label, s, e in iob2_spans(tags)])
+        return out
+
+    def tag_words(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
+        """IOB2 tags for pre-tokenised sentences (CoNLL evaluation)."""
+        sentences = [list(s) for s in sentences]
+        windows = []
+        for i, words in enumerate(sentences):
+            if words:  # a CoNLL sentence is one unit, split only when longer than a window
+                windows.extend(self._windows(i, [range(len(words))], self._piece_counts(words)))
+        scores = self._scores(sentences, windows)
+        return [[IOB2_TAGS[j] for j in viterbi_iob2(s, IOB2_TAGS)] if len(w) else []
+                for w, s in zip(sentences, scores)]
+
+    def _piece_counts(self, words: Sequence[str]) -> list[int]:
+        ids = self.tokenizer(list(words), add_special_tokens=False)["input_ids"]
+        return [max(1, len(p)) for p in ids]
+
+
+def _is_initial(words: Sequence[str], i: int) -> bool:
+    """"Б." before a surname is an initial, not the end of a sentence."""
+    return i > 0 and len(words[i - 1]) == 1 and words[i - 1].isupper() and words[i] == "."

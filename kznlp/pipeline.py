@@ -1,0 +1,147 @@
+"""The whole path from text to a ``Document``: language, entities, officials, figures, decisions."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+from typing import Iterable, Iterator, Sequence
+
+from kznlp.errors import InputError
+from kznlp.extract.decisions import find_decisions
+from kznlp.extract.figures import find_figures
+from kznlp.extract.officials import find_officials
+from kznlp.ner.rules import merge_entities, quoted_name_entities
+from kznlp.records import Document, Entity, Rejected
+from kznlp.text.decode import decode_bytes
+from kznlp.text.html import looks_like_html, parse_article
+from kznlp.text.language import detect_language
+
+MAX_INPUT_BYTES = 64 * 1024 * 1024
+# Long documents go through the model in blocks cut at line breaks, so memory stays bounded
+# whatever the document's size.
+BLOCK_CHARS = 50_000
+
+
+def _blocks(text: str, size: int = BLOCK_CHARS) -> list[tuple[int, int]]:
+    spans, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + size)
+        if end < len(text):
+            cut = text.rfind("\n", start + size // 2, end)
+            if cut == -1:
+                cut = text.rfind(" ", start + size // 2, end)
+            end = cut + 1 if cut != -1 else end
+        spans.append((start, end))
+        start = end
+    return spans
+
+
+class Pipeline:
+    """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
+
+    def __init__(self, model: str | Path | None = None, *, tagger=None):
+        if tagger is None:
+            from kznlp.ner.tagger import NerTagger
+
+            tagger = NerTagger(model)
+        self.tagger = tagger
+
+    # -- entities ---------------------------------------------------------------------------
+    def _entities(self, texts: Sequence[str]) -> list[list[Entity]]:
+        """Model entities for many texts; long texts are cut into blocks, offsets restored."""
+        pieces: list[tuple[int, int, int]] = []  # (text index, start, end)
+        for i, text in enumerate(texts):
+            pieces.extend((i, s, e) for s, e in _blocks(text))
+        out: list[list[Entity]] = [[] for _ in texts]
+        for chunk_start in range(0, len(pieces), 16):
+            chunk = pieces[chunk_start:chunk_start + 16]
+            tagged = self.tagger.tag([texts[i][s:e] for i, s, e in chunk])
+            for (i, s, _), entities in zip(chunk, tagged):
+                out[i].extend(Entity(x.label, x.text, x.start + s, x.end + s) for x in entities)
+        return [merge_entities(ents, quoted_name_entities(text)) for ents, text in zip(out, texts)]
+
+    # -- documents ---------------------------------------------------------------------------
+    def process(self, text: str, *, doc_id: str = "doc", title: str | None = None,
+                published: str | None = None, url: str | None = None) -> Document:
+        return next(self.process_many([text], doc_ids=[doc_id], titles=[title], published=[published],
+                                      urls=[url]))
+
+    def process_many(self, texts: Iterable[str], *, batch_size: int = 8, doc_ids: Sequence[str] | None = None,
+                     titles: Sequence[str | None] | None = None, published: Sequence[str | None] | None = None,
+                     urls: Sequence[str | None] | None = None) -> Iterator[Document]:
+        """Process texts in batches of ``batch_size`` through the model; yields one Document each."""
+        batch: list[tuple[int, str]] = []
+        for index, text in enumerate(texts):
+            batch.append((index, text))
+            if len(batch) >= batch_size:
+                yield from self._run(batch, doc_ids, titles, published, urls)
+                batch = []
+        if batch:
+            yield from self._run(batch, doc_ids, titles, published, urls)
+
+    def _run(self, batch, doc_ids, titles, published, urls) -> Iterator[Document]:
+        pick = lambda seq, i, default=None: seq[i] if seq is not None and i < len(seq) else default  # noqa: E731
+        languages = [detect_language(text) for _, text in batch]
+        kazakh = [k for k, lang in enumerate(languages) if lang.code == "kk" and lang.script == "cyrl"]
+        entities = dict(zip(kazakh, self._entities([batch[k][1] for k in kazakh])))
+        for k, (index, text) in enumerate(batch):
+            doc = Document(doc=pick(doc_ids, index, f"doc{index + 1}"), text=text, language=languages[k].code,
+                           title=pick(titles, index), published=pick(published, index), url=pick(urls, index))
+            if k in entities:
+                doc = extract(doc, entities[k])
+            yield doc
+
+    def process_file(self, path: str | Path, *, doc_id: str | None = None) -> Document | Rejected:
+        """Read a text or HTML file (``-`` is stdin) and process it, or say why it cannot be."""
+        source = str(path)
+        try:
+            prepared = read_document(path, doc_id=doc_id)
+        except InputError as error:
+            return Rejected(source, str(error))
+        except OSError as error:
+            return Rejected(source, error.strerror or str(error))
+        return self.process(prepared.text, doc_id=prepared.doc, title=prepared.title,
+                            published=prepared.published, url=prepared.url)
+
+
+def extract(doc: Document, entities: list[Entity]) -> Document:
+    """Officials, figures and decisions from a Kazakh document and its entities."""
+    from dataclasses import replace
+
+    published = date.fromisoformat(doc.published) if doc.published else None
+    officials = find_officials(doc.text, entities)
+    return replace(doc, entities=tuple(entities), officials=tuple(officials),
+                   figures=tuple(find_figures(doc.text)),
+                   decisions=tuple(find_decisions(doc.text, officials, entities, published=published)))
+
+
+def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
+    """A Document with text, title, date and url from a file; no extraction yet."""
+    import sys
+
+    if str(path) == "-":
+        data, stem = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1), "stdin"
+    else:
+        path = Path(path)
+        if path.is_dir():
+            raise InputError("is a directory, not a file")
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        stem = path.stem
+    if len(data) > MAX_INPUT_BYTES:
+        raise InputError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; split it into documents")
+    decoded = decode_bytes(data)
+    text, title, published, url = decoded.text.replace("\r\n", "\n").replace("\r", "\n"), None, None, None
+    if looks_like_html(text):
+        article = parse_article(text)
+        if not article.paragraphs:
+            raise InputError("an HTML page with no article text in it")
+        text, title, published, url = article.text, article.title, article.published, article.url
+    elif text.startswith(("http://", "https://")) and "\n" in text:
+        # press excerpts carry their source URL on the first line
+        first, rest = text.split("\n", 1)
+        if " " not in first.strip():
+            url, text = first.strip(), rest
+    if not text.strip():
+        raise InputError("no text in it")
+    return Document(doc=doc_id or stem, text=text, language="und", title=title, published=published, url=url)

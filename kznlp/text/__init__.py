@@ -1,0 +1,1 @@
+"""Plain-text handling: reading input, decoding, language detection, word and sentence splitting."""

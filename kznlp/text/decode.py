@@ -1,0 +1,70 @@
+"""Turning bytes into text: UTF-8/UTF-16, or the legacy Cyrillic code pages KZ-1048 and cp1251.
+
+Kazakh files from older systems come in KZ-1048 (Kazakh letters where cp1251 keeps Serbian and
+Macedonian ones), Russian ones in cp1251.  Both decode every byte, so we decode with each and
+keep the reading whose letters look like Kazakh or Russian text.
+"""
+
+from __future__ import annotations
+
+import codecs
+from dataclasses import dataclass
+
+from kznlp.errors import InputError
+
+LEGACY_CODEPAGES = ("kz1048", "cp1251")
+KAZAKH_LETTERS = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")
+RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъыьэюяАБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯ")
+# Letters cp1251 has and KZ-1048 replaced: in Kazakh or Russian text they mean a wrong code page.
+FOREIGN_CYRILLIC = set("ЂђЃѓЉљЊњЌќЋћЏџЎўЈјҐґЄєЇїЅѕ")
+
+
+@dataclass(frozen=True, slots=True)
+class DecodedText:
+    text: str
+    encoding: str
+
+
+def _plausibility(text: str) -> float:
+    letters = sum(ch in KAZAKH_LETTERS or ch in RUSSIAN_LETTERS for ch in text)
+    foreign = sum(ch in FOREIGN_CYRILLIC for ch in text)
+    return letters - 20 * foreign
+
+
+def looks_binary(data: bytes) -> bool:
+    """NUL bytes or many control characters in the first 8 kB mean it is not a text file."""
+    head = data[:8192]
+    if b"\x00" in head and not head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    controls = sum(b < 32 and b not in (9, 10, 12, 13) for b in head)
+    return controls > len(head) * 0.05
+
+
+def decode_bytes(data: bytes, *, declared: str | None = None) -> DecodedText:
+    """Decode ``data``; raise ``InputError`` with a one-line reason when it is not usable text."""
+    if not data.strip():
+        raise InputError("empty input")
+    for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
+                          (codecs.BOM_UTF16_BE, "utf-16")):
+        if data.startswith(bom):
+            return DecodedText(data.decode(encoding, errors="replace"), encoding)
+    if looks_binary(data):
+        raise InputError("binary data, not text (expected UTF-8, KZ-1048 or cp1251 text or HTML)")
+    try:
+        return DecodedText(data.decode("utf-8"), "utf-8")
+    except UnicodeDecodeError:
+        pass
+    candidates = [declared] if declared else []
+    candidates += [c for c in LEGACY_CODEPAGES if c != declared]
+    readings = []
+    for encoding in candidates:
+        try:
+            readings.append(DecodedText(data.decode(encoding), encoding))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    if not readings:
+        raise InputError("not valid UTF-8, KZ-1048 or cp1251 text")
+    best = max(readings, key=lambda r: _plausibility(r.text))
+    if _plausibility(best.text) <= 0:
+        raise InputError("not valid UTF-8 and no Kazakh or Russian text in KZ-1048 or cp1251 either")
+    return best
