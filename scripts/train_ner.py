@@ -43,6 +43,13 @@ def split_train_dev(sentences, dev_fraction: float, seed: int):
     return train, dev
 
 
+def write_conll(path: Path, sentences) -> None:
+    with open(path, "w", encoding="utf-8") as handle:
+        for sentence in sentences:
+            handle.writelines(f"{t} {g}\n" for t, g in zip(sentence.tokens, sentence.tags))
+            handle.write("\n")
+
+
 def augment(sentence: TaggedSentence, rng: random.Random, cfg: dict) -> TaggedSentence:
     """Press-release style: headlines in upper case, straight quotes, initials before surnames."""
     tokens, tags = list(sentence.tokens), list(sentence.tags)
@@ -142,6 +149,8 @@ def main() -> None:
     if args.limit:
         train, dev = train[: args.limit], dev[: max(100, args.limit // 5)]
     print(f"train {len(train)} sentences, dev {len(dev)} sentences, device {device}", flush=True)
+    for name, part in (("train", train), ("dev", dev)):
+        write_conll(work / f"{name}.conll", part)
 
     label_ids = {t: i for i, t in enumerate(IOB2_TAGS)}
     tokenizer = AutoTokenizer.from_pretrained(cfg["base"])

@@ -197,34 +197,57 @@ def _list_items(text: str, after: int) -> list[tuple[int, int]]:
     return items
 
 
-def _action(text: str, start: int, end: int, published: date | None, dative_responsible: bool) -> Action:
+def _action(text: str, start: int, end: int, published: date | None, dative_responsible: bool,
+            people: list[tuple[int, int, str]]) -> Action:
     body, s, e = _item_text(text, start, end)
     responsible = _responsible(body)
     if not responsible and dative_responsible:
-        responsible = _dative_addressees(body)
+        responsible = _dative_addressees(text, s, e, people)
     return Action(body, tuple(responsible), find_frequency(body), find_deadline(body, published), s, e)
 
 
-def _dative_addressees(sentence: str) -> list[str]:
-    """"Үкіметке ... тапсырды": capitalised or official names in the dative are responsible."""
-    spans = word_spans(sentence)
-    words = [sentence[s:e] for s, e in spans]
-    out = []
-    for i, word in enumerate(words):
+def _dative_addressees(text: str, start: int, end: int, people: list[tuple[int, int, str]]) -> list[str]:
+    """"Үкіметке ... тапсырды": bodies or officials named in the dative are responsible.
+
+    An official's mention in the dative gives the official's name; other dative noun phrases
+    count when they start with a capital ("Қаржы министрлігіне"), and never reach into a person.
+    """
+    out: list[str] = []
+    spans = [(start + s, start + e) for s, e in word_spans(text[start:end])]
+    for i, (s, e) in enumerate(spans):
+        word = text[s:e]
         stem, case = split_case(word)
-        if case == "dative" and word[:1].isupper() and len(stem) > 2:
-            group = [stem]
-            j = i - 1
-            while j >= 0 and (split_case(words[j])[1] in (None, "genitive")) and words[j][:1].isupper():
-                group.insert(0, words[j])
-                j -= 1
+        if case != "dative" or len(stem) <= 2:
+            continue
+        person = next((name for ps, pe, name in people if ps <= s < pe), None)
+        if person:
+            out.append(person)
+            continue
+        group = [stem]
+        j = i - 1
+        while j >= 0:
+            ws, we = spans[j]
+            left = text[ws:we]
+            if any(ps <= ws < pe for ps, pe, _ in people) or split_case(left)[1] not in (None, "genitive") \
+                    or not left[:1].isupper() or _is_position_word(left):
+                break
+            group.insert(0, left)
+            j -= 1
+        if group[0][:1].isupper() and " ".join(group) not in out:
             out.append(" ".join(group))
     return out
+
+
+def _is_position_word(word: str) -> bool:
+    from kznlp.extract.officials import position_heads
+
+    return casefold(word) in position_heads()
 
 
 def find_decisions(text: str, officials: list[Official], entities: list[Entity] | None = None, *,
                    published: date | None = None) -> list[Decision]:
     speaker = officials[0].name if officials else None
+    people = [(m.start, m.end, o.name) for o in officials for m in o.mentions]
     decisions: list[Decision] = []
     consumed_until = -1
     for sentence in sentence_spans(text):
@@ -241,10 +264,10 @@ def find_decisions(text: str, officials: list[Official], entities: list[Entity] 
         actions: list[Action] = []
         if chunk.rstrip().endswith(":"):
             items = _list_items(text, e)
-            actions = [_action(text, a, b, published, False) for a, b in items]
+            actions = [_action(text, a, b, published, False, people) for a, b in items]
             if items:
                 consumed_until = items[-1][1]
         elif kind == "instruction":
-            actions = [_action(text, s, e, published, True)]
+            actions = [_action(text, s, e, published, True, people)]
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions

@@ -174,6 +174,10 @@ def find_figures(text: str) -> list[Figure]:
                 or (i and words[i - 1].folded in REFERENCE_BEFORE) or (i + 1 < len(words) and words[i + 1].text in (":",) and i + 2 < len(words) and DIGITS.match(words[i + 2].text)):
             i += 1
             continue
+        suffix = word.text.split("-", 1)[1] if "-" in word.text else ""
+        if suffix and (casefold(suffix) in not_figure_words() or _lemma(suffix) in not_figure_words()):
+            i += 1  # "5-бабы", "2024-жылы"
+            continue
         reading = _read_number(words, i)
         if reading is None or _is_bare_article(words, i, reading[1]):
             i += 1

@@ -53,8 +53,8 @@ def _modifier_ok(word: str) -> bool:
     """May ``word`` stand inside a position phrase, left of its head?"""
     if not any(ch.isalpha() for ch in word):
         return False
-    if casefold(word) in STOP_WORDS:
-        return False
+    if casefold(word) in STOP_WORDS or casefold(word) in position_heads():
+        return False  # "Мемлекет басшысы | Қарағанды облысының әкімі": another head starts another phrase
     _, case = split_case(word)
     if case == "genitive" or case is None:
         return True

@@ -64,7 +64,9 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> DecodedText:
             continue
     if not readings:
         raise InputError("not valid UTF-8, KZ-1048 or cp1251 text")
-    best = max(readings, key=lambda r: _plausibility(r.text))
+    # Where both code pages read the same (Russian text), call it cp1251, the code page Russian uses.
+    best = max(readings, key=lambda r: (_plausibility(r.text),
+                                        (r.encoding == "kz1048") == any(ch in KAZAKH_LETTERS for ch in r.text)))
     if _plausibility(best.text) <= 0:
         raise InputError("not valid UTF-8 and no Kazakh or Russian text in KZ-1048 or cp1251 either")
     return best

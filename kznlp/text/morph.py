@@ -43,6 +43,11 @@ def _endings(table: str, longest_first: bool = True) -> tuple[tuple[str, str, fr
     return tuple(sorted(rows, key=lambda r: -len(r[0]) if longest_first else len(r[0])))
 
 
+@cache
+def _unsplittable() -> frozenset[str]:
+    return frozenset(row[0].lower() for row in read_table("no_strip.tsv"))
+
+
 def _has_vowel(text: str) -> bool:
     return any(ch.lower() in VOWELS for ch in text)
 
@@ -58,6 +63,8 @@ def split_case(word: str, *, min_stem: int = 2) -> tuple[str, str | None]:
     ('Нұрсұлтан', None)
     """
     lower = word.lower()
+    if lower in _unsplittable():
+        return word, None
     for ending, case, after in _endings("case_endings.tsv"):
         if not lower.endswith(ending) or len(word) - len(ending) < min_stem:
             continue
@@ -82,6 +89,8 @@ def search_stem(word: str) -> str:
     ['әкім', 'әкім', 'сағынтаев', 'кеңес']
     """
     stem = split_case(word.lower(), min_stem=3)[0]
+    if stem in _unsplittable():
+        return stem
     for _ in range(2):
         for ending, _kind, after in _endings("plural_possessive.tsv", longest_first=False):
             rest = stem[: -len(ending)]

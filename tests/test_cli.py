@@ -1,0 +1,150 @@
+"""The ``kznlp`` command end to end, in child processes, with good and bad input."""
+
+from __future__ import annotations
+
+import json
+import resource
+import sqlite3
+
+import pytest
+
+from conftest import REFERENCE, ROOT, SHARED, run_cli
+
+RUSSIAN = ("Президент Казахстана Касым-Жомарт Токаев поручил правительству до конца года подготовить "
+           "программу развития регионов. Об этом сообщила пресс-служба Акорды.")
+
+
+def _jsonl(stdout: bytes) -> list[dict]:
+    return [json.loads(line) for line in stdout.decode("utf-8").splitlines() if line.strip()]
+
+
+def test_process_prints_jsonl_and_stores(tmp_path):
+    db = tmp_path / "archive.db"
+    result = run_cli("process", str(REFERENCE), "--db", str(db))
+    assert result.returncode == 0, result.stderr.decode()
+    (doc,) = _jsonl(result.stdout)
+    assert doc["doc"] == "bairaq_nur_otan_almaty" and doc["language"] == "kk"
+    assert [o["name"] for o in doc["officials"]] == ["Бақытжан Сағынтаев"]
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (1,)
+        assert conn.execute("SELECT count(*) FROM actions").fetchone() == (5,)
+    # processing again replaces the rows instead of duplicating them
+    again = run_cli("process", str(REFERENCE), "--db", str(db), "--format", "json")
+    assert again.returncode == 0
+    assert json.loads(again.stdout)[0]["doc"] == "bairaq_nur_otan_almaty"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM actions").fetchone() == (5,)
+        assert conn.execute("SELECT count(*) FROM officials").fetchone() == (1,)
+    found = run_cli("search", "әкімдерге", "--db", str(db), "--json")  # inflected query, stem "әкім"
+    assert found.returncode == 0
+    hits = _jsonl(found.stdout)
+    assert hits and hits[0]["doc"] == "bairaq_nur_otan_almaty"
+    assert len(hits[0]["decisions"][0]["actions"]) == 5
+
+
+def test_stdin_and_html(tmp_path):
+    result = run_cli("process", "-", stdin=REFERENCE.read_bytes())
+    assert result.returncode == 0
+    assert _jsonl(result.stdout)[0]["doc"] == "stdin"
+    page = ROOT / "corpora" / "demo" / "akorda_sample.html"
+    html = run_cli("process", str(page))
+    assert html.returncode == 0, html.stderr.decode()
+    doc = _jsonl(html.stdout)[0]
+    assert doc["title"].startswith("Мемлекет басшысы Қасым-Жомарт Тоқаевтың")
+    assert doc["url"].startswith("https://akorda.kz/kz/")
+    assert "<p" not in doc["text"] and "Құрметті форумға қатысушылар!" in doc["text"]
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "empty input"),
+    (b"   \n\n  ", "empty input"),
+    (bytes(range(256)) * 40, "binary"),
+    (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(500), "binary"),
+])
+def test_unusable_input_is_one_line_and_nonzero(tmp_path, content, message):
+    path = tmp_path / "bad.txt"
+    path.write_bytes(content)
+    db = tmp_path / "a.db"
+    result = run_cli("process", str(path), "--db", str(db))
+    assert result.returncode == 1
+    assert result.stdout == b""
+    err = result.stderr.decode().strip()
+    assert len(err.splitlines()) == 1 and message in err and "Traceback" not in err
+    with sqlite3.connect(db) as conn:  # nothing half-written
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+
+
+def test_missing_file_and_bad_model(tmp_path):
+    result = run_cli("process", str(tmp_path / "nope.txt"))
+    assert result.returncode == 1 and "nope.txt" in result.stderr.decode()
+    bad = run_cli("process", str(REFERENCE), "--model", str(tmp_path))
+    assert bad.returncode == 1
+    assert "cannot load NER model" in bad.stderr.decode() and "Traceback" not in bad.stderr.decode()
+
+
+def test_kz1048_kazakh_is_decoded(tmp_path):
+    path = tmp_path / "kz1048.txt"
+    path.write_bytes(REFERENCE.read_text("utf-8").encode("kz1048"))
+    result = run_cli("process", str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    doc = _jsonl(result.stdout)[0]
+    assert doc["text"] == REFERENCE.read_text("utf-8")
+    assert [o["name"] for o in doc["officials"]] == ["Бақытжан Сағынтаев"]
+
+
+def test_cp1251_russian_gets_ru_and_no_kazakh_extraction(tmp_path):
+    path = tmp_path / "ru.txt"
+    path.write_bytes(RUSSIAN.encode("cp1251"))
+    result = run_cli("process", str(path))
+    assert result.returncode == 0, result.stderr.decode()
+    doc = _jsonl(result.stdout)[0]
+    assert doc["text"] == RUSSIAN and doc["language"] == "ru"
+    assert doc["entities"] == doc["officials"] == doc["figures"] == doc["decisions"] == []
+
+
+def test_five_megabyte_text_in_bounded_memory(tmp_path):
+    """A 5 MB Kazakh text goes through the whole pipeline; peak memory stays far below its expansion."""
+    base = REFERENCE.read_text("utf-8") + "\n"
+    text = (base * (5 * 1024 * 1024 // len(base.encode("utf-8")) + 1))
+    path = tmp_path / "huge.txt"
+    path.write_text(text, "utf-8")
+    assert path.stat().st_size >= 5 * 1024 * 1024
+    db = tmp_path / "huge.db"
+    result = run_cli("process", str(path), "--db", str(db), timeout=900)
+    assert result.returncode == 0, result.stderr.decode()[-2000:]
+    doc = _jsonl(result.stdout)[0]
+    copies = text.count("төмендегідей шешім қабылдады")
+    assert len(doc["decisions"]) == copies
+    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    assert peak_mb < 3000, f"peak RSS {peak_mb:.0f} MB"
+
+
+def test_ner_eval_last_line(tmp_path):
+    source = SHARED / "data" / "kaznerd" / "IOB2_valid.txt"
+    blocks = source.read_text("utf-8").split("\n\n")[:150]
+    conll = tmp_path / "slice.conll"
+    conll.write_text("\n\n".join(blocks) + "\n", "utf-8")
+    result = run_cli("ner-eval", str(conll))
+    assert result.returncode == 0, result.stderr.decode()
+    lines = result.stdout.decode().strip().splitlines()
+    assert lines[-1].startswith("F1 0.") and len(lines[-1]) == len("F1 0.0000")
+    assert float(lines[-1].split()[1]) > 0.6
+    assert any(line.startswith("PERSON") for line in lines)
+
+
+def test_demo_builds_archive_and_summary(tmp_path):
+    db = tmp_path / "demo.db"
+    result = run_cli("demo", "--db", str(db))
+    assert result.returncode == 0, result.stderr.decode()
+    out = result.stdout.decode()
+    assert "Бақытжан Сағынтаев" in out and "Алматы қаласының әкімі" in out
+    assert "Апта сайын" in out and "Search" in out
+    with sqlite3.connect(db) as conn:
+        n_files = len([p for p in (ROOT / "corpora" / "demo").iterdir() if p.suffix in (".txt", ".html")])
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (n_files,)
+
+
+def test_every_command_has_help():
+    for command in ("process", "demo", "search", "ner-eval"):
+        result = run_cli(command, "--help")
+        assert result.returncode == 0 and b"Usage" in result.stdout
