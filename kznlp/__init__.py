@@ -1,9 +1,9 @@
 """kznlp: what Kazakh officials decided, with which figures, and who must do what by when.
 
-    >>> import kznlp
-    >>> doc = kznlp.process(text)            # a Document (dataclasses), doc.to_dict() is the JSON
-    >>> nlp = kznlp.load()                    # load the NER model once
-    >>> docs = list(nlp.process_many(texts, batch_size=8))
+    import kznlp
+    doc = kznlp.process(text)              # a Document (dataclasses); doc.to_dict() is the JSON
+    nlp = kznlp.load()                     # load the NER model once
+    docs = list(nlp.process_many(texts, batch_size=8))
 """
 
 from __future__ import annotations

@@ -18,8 +18,9 @@ from kznlp.errors import KznlpError
 
 app = typer.Typer(help="Kazakh news and decision processor.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False)
-err = Console(stderr=True)
-out = Console()
+# Piped output is not cut at 80 columns: names and positions stay whole for grep and for tests.
+err = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+out = Console(width=None if sys.stdout.isatty() else 160)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"

@@ -14,15 +14,13 @@ from functools import cache
 from kznlp.records import Figure
 from kznlp.resources import casefold, read_table
 from kznlp.text.dates import month_of
-from kznlp.text.morph import split_case
+from kznlp.text.morph import looks_like_verb, split_case
 from kznlp.text.words import word_spans
 
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
 ORDINAL_SUFFIX = re.compile(r"^\d+-?(?:ші|шы|нші|ншы|інші|ыншы)", re.I)
 PHONE = re.compile(r"(?:\+\s?7|\b8)[\s(-]*\d{3,5}[\s)-]*\d{1,3}[\s-]*\d{2}[\s-]*\d{2}\b")
 URL = re.compile(r"(?:https?://|www\.)\S+")
-# Verb forms that end a noun phrase: passive and present -ады/-еді, participles, converbs, moods.
-VERB_ENDING = re.compile(r"(ылды|ілді|лды|лді|нды|нді|ады|еді|йды|йді|ған|ген|қан|кен|уда|уде|ып|іп|са|се|сын|сін|мақ|мек|ты|ті)$")
 REFERENCE_BEFORE = {"№", "n", "no", "бап", "бабы", "тармақ", "тармағы"}
 SUBJECT_STOP = {"және", "мен", "бен", "пен", "үшін", "бойынша", "туралы", "дейін", "астам", "жуық"}
 MAX_SUBJECT_WORDS = 3
@@ -130,11 +128,11 @@ def _subject(words: list[_Word], j: int) -> str | None:
         word = words[k]
         if not word.text[:1].isalpha() or word.folded in SUBJECT_STOP or word.folded in qualifier_words():
             break
-        if taken and VERB_ENDING.search(word.folded):
+        if taken and looks_like_verb(word.text):
             break
         stem, case = split_case(word.text)
         if case is not None:
-            if VERB_ENDING.search(word.folded) and case == "accusative":
+            if looks_like_verb(word.text) and case == "accusative":
                 break
             taken.append(stem)
             k += 1

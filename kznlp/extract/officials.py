@@ -15,7 +15,7 @@ from functools import cache
 
 from kznlp.records import Entity, Mention, Official
 from kznlp.resources import casefold, read_table
-from kznlp.text.morph import split_case, strip_case
+from kznlp.text.morph import looks_like_verb, split_case, strip_case
 from kznlp.text.words import word_spans
 
 UPPER = "А-ЯӘҒҚҢӨҰҮҺІЁA-Z"
@@ -25,8 +25,9 @@ INITIALS_NAME = re.compile(rf"\b[{UPPER}]\.(?:\s?-?[{UPPER}]\.)?\s?[{UPPER}][{LO
 RUSSIAN_SURNAME = re.compile(r"(ов|ев|ёв|ин|ова|ева|ёва|ина|ский|ская)$", re.I)
 ADJECTIVE_ENDINGS = ("лық", "лік", "дық", "дік", "тық", "тік", "ғы", "гі", "қы", "кі", "дағы", "дегі",
                      "тағы", "тегі", "ндағы", "ндегі", "лы", "лі", "ды", "ді", "сыз", "сіз", "ші", "шы")
-STOP_WORDS = {"және", "мен", "бен", "пен", "деп", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
-              "да", "де", "та", "те", "ал", "бірақ", "яғни", "сондай-ақ", "тиісті", "жаңа", "қазір"}
+STOP_WORDS = {"және", "мен", "бен", "пен", "деп", "деді", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
+              "да", "де", "та", "те", "ал", "бірақ", "яғни", "сондай-ақ", "тиісті", "жаңа", "қазір",
+              "бойынша", "арнайы", "туралы", "үшін", "сияқты", "қатар", "сонымен"}
 MAX_POSITION_WORDS = 8
 
 
@@ -52,6 +53,8 @@ def _is_position_head(words: list[str], end: int) -> int:
 def _modifier_ok(word: str) -> bool:
     """May ``word`` stand inside a position phrase, left of its head?"""
     if not any(ch.isalpha() for ch in word):
+        return False
+    if looks_like_verb(word) and not word[:1].isupper():
         return False
     if casefold(word) in STOP_WORDS or casefold(word) in position_heads():
         return False  # "Мемлекет басшысы | Қарағанды облысының әкімі": another head starts another phrase
@@ -118,11 +121,14 @@ def _nominative_surname(word: str) -> str:
 
 
 def _person_mentions(text: str, entities: list[Entity]) -> list[Mention]:
-    found = [Mention(e.text, e.start, e.end) for e in entities if e.label == "PERSON"]
+    """Model PERSON spans, widened to cover an initials-and-surname form they overlap ("А" + ".Нұрмухановтың")."""
+    spans = [(e.start, e.end) for e in entities if e.label == "PERSON"]
     for match in INITIALS_NAME.finditer(text):
-        if not any(m.start <= match.start() < m.end or match.start() <= m.start < match.end() for m in found):
-            found.append(Mention(match.group(0), match.start(), match.end()))
-    return sorted(found, key=lambda m: m.start)
+        overlapping = [sp for sp in spans if sp[0] < match.end() and match.start() < sp[1]]
+        start = min([match.start()] + [sp[0] for sp in overlapping])
+        end = max([match.end()] + [sp[1] for sp in overlapping])
+        spans = [sp for sp in spans if sp not in overlapping] + [(start, end)]
+    return [Mention(text[s:e], s, e) for s, e in sorted(spans)]
 
 
 def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
@@ -175,7 +181,7 @@ def find_officials(text: str, entities: list[Entity]) -> list[Official]:
     people: list[_Person] = []
     for mention in _person_mentions(text, entities):
         first, initial, patronymic, surname = normalise_name(mention.text)
-        if not surname or not surname[:1].isupper():
+        if len(surname) < 2 or not surname[:1].isupper():
             continue
         key = casefold(surname)
         person = next((p for p in people if casefold(p.surname) == key and p.compatible(first, initial)), None)

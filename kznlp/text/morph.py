@@ -100,3 +100,18 @@ def search_stem(word: str) -> str:
         else:
             break
     return stem
+
+
+@cache
+def _verb_endings() -> tuple[str, ...]:
+    return tuple(sorted((row[0] for row in read_table("verb_endings.tsv")), key=len, reverse=True))
+
+
+def looks_like_verb(word: str) -> bool:
+    """Does ``word`` end like a verb form (participle, converb, finite verb)?
+
+    >>> [looks_like_verb(w) for w in ("отырған", "деді", "көрсетілді", "әкімі", "қатысып")]
+    [True, True, True, False, True]
+    """
+    lower = word.lower()
+    return len(lower) > 3 and lower.endswith(_verb_endings()) and lower not in _unsplittable()
