@@ -5,6 +5,7 @@
     ├── ModelError      a model directory or hub id that cannot be loaded
     ├── ArchiveError    an archive database that cannot be opened or written
     └── FetchError      a page that cannot be fetched (carries its url)
+        └── BlockedError    robots.txt disallows it, or it lies off the crawled hosts
 """
 
 from __future__ import annotations
@@ -30,3 +31,7 @@ class FetchError(KznlpError):
     def __init__(self, message: str, url: str):
         super().__init__(message)
         self.url = url
+
+
+class BlockedError(FetchError):
+    """Not fetched on purpose: robots.txt disallows the URL, or its host is not one being crawled."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -9,10 +10,11 @@ from typing import Iterable, Iterator, Sequence
 from kznlp.errors import InputError
 from kznlp.extract.decisions import find_decisions
 from kznlp.extract.figures import find_figures
-from kznlp.extract.officials import find_officials
+from kznlp.extract.officials import find_people
 from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Rejected
 from kznlp.text.decode import decode_bytes
+from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
 
@@ -109,10 +111,35 @@ def extract(doc: Document, entities: list[Entity]) -> Document:
     from dataclasses import replace
 
     published = date.fromisoformat(doc.published) if doc.published else None
-    officials = find_officials(doc.text, entities)
+    people = find_people(doc.text, entities)
+    officials = [p for p in people if p.positions]
     return replace(doc, entities=tuple(entities), officials=tuple(officials),
                    figures=tuple(find_figures(doc.text)),
-                   decisions=tuple(find_decisions(doc.text, officials, entities, published=published)))
+                   decisions=tuple(find_decisions(doc.text, people, entities, published=published)))
+
+
+DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")
+
+
+def _text_header(text: str) -> tuple[str | None, str | None, str]:
+    """Source URL on the first line, a "date YYYY-MM-DD" marker, or a date line among the first lines.
+
+    Saved releases often start with their URL and a dateline ("10:50, 02 Желтоқсан 2025 | GMT +5",
+    "24.02.2017, 18:57"): they give the publication date that deadlines are resolved against.
+    """
+    url = published = None
+    first, _, rest = text.partition("\n")
+    if first.strip().startswith(("http://", "https://")) and " " not in first.strip():
+        url, text = first.strip(), rest
+    marker = DATE_MARKER.match(text)
+    if marker:
+        published, text = marker.group(1), text[marker.end():]
+    else:
+        for line in text.lstrip("\n").split("\n", 4)[:4]:
+            if 0 < len(line.strip()) <= 60 and (found := parse_date(line)):
+                published = found.isoformat()
+                break
+    return url, published, text
 
 
 def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
@@ -137,11 +164,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         if not article.paragraphs:
             raise InputError("an HTML page with no article text in it")
         text, title, published, url = article.text, article.title, article.published, article.url
-    elif text.startswith(("http://", "https://")) and "\n" in text:
-        # press excerpts carry their source URL on the first line
-        first, rest = text.split("\n", 1)
-        if " " not in first.strip():
-            url, text = first.strip(), rest
+    else:
+        url, published, text = _text_header(text)
     if not text.strip():
         raise InputError("no text in it")
     return Document(doc=doc_id or stem, text=text, language="und", title=title, published=published, url=url)

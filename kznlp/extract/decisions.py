@@ -17,11 +17,14 @@ from functools import cache
 from kznlp.records import Action, Decision, Entity, Official
 from kznlp.resources import casefold, read_table
 from kznlp.text.dates import month_of
-from kznlp.text.morph import split_case
+from kznlp.text.morph import looks_like_verb, split_case
 from kznlp.text.segment import LIST_ITEM, line_spans, sentence_spans
 from kznlp.text.words import word_spans
 
 QUOTES = "«»\"“”„'"
+# -лы/-лі/-ты/-ті/-ды/-ді adjectives look accusative ("жергілікті"); left of a dative head they can only be adjectives
+ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
+WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
 DATE_DEADLINE = re.compile(r"(?:(\d{4})\s*жылғы\s+)?(\d{1,2})\s+([^\W\d_]+)\s+дейін", re.I)
 
@@ -162,17 +165,20 @@ def _trim_np(words: list[str]) -> list[str]:
     return words
 
 
-def _maker(text: str, sentence: tuple[int, int], trigger_start: int, officials: list[Official],
-           speaker: str | None, first_person: bool) -> str | None:
+def _maker(text: str, sentence: tuple[int, int], trigger_start: int, people: list[tuple[int, int, str]],
+           speaker: str | None, first_person: bool) -> tuple[str | None, int]:
+    """Who decides, and where that mention ends: the person named closest before the trigger,
+    else a body ("Үкімет"), else the speaker for first-person triggers ("тапсырамын")."""
     s, _ = sentence
-    in_sentence = [(m.start, o.name) for o in officials for m in o.mentions if s <= m.start < trigger_start]
-    if in_sentence:
-        return max(in_sentence)[1]  # the official named closest before the trigger
-    before = text[s:trigger_start]
+    before = [p for p in people if s <= p[0] < trigger_start]
+    if before:
+        start, end, name = max(before)
+        return name, end
     for body in _maker_bodies():
-        if re.search(r"(?<!\w)" + re.escape(body), before, re.I):
-            return body
-    return speaker if first_person else None
+        match = re.search(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
+        if match:
+            return body, s + match.end()
+    return (speaker if first_person else None), s
 
 
 def _item_text(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -197,45 +203,107 @@ def _list_items(text: str, after: int) -> list[tuple[int, int]]:
     return items
 
 
-def _action(text: str, start: int, end: int, published: date | None, dative_responsible: bool,
-            people: list[tuple[int, int, str]]) -> Action:
+def _list_action(text: str, start: int, end: int, published: date | None) -> Action:
     body, s, e = _item_text(text, start, end)
-    responsible = _responsible(body)
-    if not responsible and dative_responsible:
-        responsible = _dative_addressees(text, s, e, people)
-    return Action(body, tuple(responsible), find_frequency(body), find_deadline(body, published), s, e)
+    return Action(body, tuple(_responsible(body)), find_frequency(body), find_deadline(body, published), s, e)
 
 
-def _dative_addressees(text: str, start: int, end: int, people: list[tuple[int, int, str]]) -> list[str]:
-    """"Үкіметке ... тапсырды": bodies or officials named in the dative are responsible.
+def _running_action(text: str, sentence: tuple[int, int], trigger_start: int, maker_end: int,
+                    published: date | None, people: list[tuple[int, int, str]]) -> Action:
+    """"Премьер-министр Олжас Бектенов Торғай өңіріне қажетті қаражат бөлуді тапсырды" ->
+    action "Торғай өңіріне қажетті қаражат бөлу"; responsible from the dative addressee."""
+    s, e = sentence
+    start = max(s, maker_end)
+    addressed, content_start = _addressees(text, start, trigger_start, people)
+    a, b = _instruction_clause(text, content_start, trigger_start)
+    if b <= a:
+        a, b = _instruction_clause(text, s, e)
+    clause = text[a:b]
+    last = WORD_AT_END.search(clause)
+    if last:
+        stem, case = split_case(last.group(0))
+        if case == "accusative":  # the verbal noun: "бөлуді" -> "бөлу"
+            clause = clause[: last.start()] + stem
+    sentence_text = text[s:e]
+    responsible = _responsible(sentence_text) or addressed
+    return Action(clause, tuple(responsible), find_frequency(sentence_text), find_deadline(sentence_text, published),
+                  a, b)
 
-    An official's mention in the dative gives the official's name; other dative noun phrases
-    count when they start with a capital ("Қаржы министрлігіне"), and never reach into a person.
+
+@cache
+def _addressee_heads() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("addressee_heads.tsv"))
+
+
+@cache
+def _clause_openers() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("clause_openers.tsv"))
+
+
+def _is_addressee(stem: str) -> bool:
+    folded = casefold(stem)
+    return folded in _addressee_heads() or any(folded.endswith(" " + h) for h in _addressee_heads())
+
+
+def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, str]]) -> tuple[list[str], int]:
+    """Who an instruction in running text is addressed to, and where the instruction itself starts.
+
+    The addressee is a noun phrase in the dative whose head names a body or an official
+    ("Ақмола, Батыс Қазақстан, Абай және Ұлытау облыстарының әкімдеріне", "Үкіметке") or a
+    person's mention in the dative ("Б. Сағынтаевқа").  Read leftwards, the phrase stops at a
+    clause opener, a verb, another case, a position word or a person.
     """
     out: list[str] = []
+    content_start = start
     spans = [(start + s, start + e) for s, e in word_spans(text[start:end])]
     for i, (s, e) in enumerate(spans):
         word = text[s:e]
         stem, case = split_case(word)
         if case != "dative" or len(stem) <= 2:
             continue
-        person = next((name for ps, pe, name in people if ps <= s < pe), None)
+        person = next((p for p in people if p[0] <= s < p[1]), None)
         if person:
-            out.append(person)
+            if person[2] not in out:
+                out.append(person[2])
+            content_start = max(content_start, person[1])
             continue
-        group = [stem]
+        if not _is_addressee(stem):
+            continue
+        words = [stem]
         j = i - 1
-        while j >= 0:
+        while j >= 0 and len(words) < 12:
             ws, we = spans[j]
             left = text[ws:we]
-            if any(ps <= ws < pe for ps, pe, _ in people) or split_case(left)[1] not in (None, "genitive") \
-                    or not left[:1].isupper() or _is_position_word(left):
+            folded = casefold(left)
+            if left in (",",) or folded == "және":
+                words.insert(0, left)
+            elif (any(p[0] <= ws < p[1] for p in people) or folded in _clause_openers() or looks_like_verb(left)
+                  or (split_case(left)[1] not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded))
+                  or _is_position_word(left) or not left[:1].isalnum()):
                 break
-            group.insert(0, left)
+            else:
+                words.insert(0, left)
             j -= 1
-        if group[0][:1].isupper() and " ".join(group) not in out:
-            out.append(" ".join(group))
-    return out
+        while words and (words[0] == "," or casefold(words[0]) == "және"):
+            words.pop(0)
+        phrase = re.sub(r"\s+,", ",", " ".join(words))
+        if phrase not in out:
+            out.append(phrase)
+        content_start = max(content_start, e)
+    return out, content_start
+
+
+def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int, int]:
+    """The instruction's own words: from ``start`` to the trigger, openers skipped."""
+    spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
+    while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _clause_openers()
+                     or not text[spans[0][0]:spans[0][1]][:1].isalnum()):
+        spans.pop(0)
+    while spans and not text[spans[-1][0]:spans[-1][1]][:1].isalnum():
+        spans.pop()
+    if not spans:
+        return start, start
+    return spans[0][0], spans[-1][1]
 
 
 def _is_position_word(word: str) -> bool:
@@ -244,11 +312,26 @@ def _is_position_word(word: str) -> bool:
     return casefold(word) in position_heads()
 
 
-def find_decisions(text: str, officials: list[Official], entities: list[Entity] | None = None, *,
+def _speaker(text: str, people: list[Official]) -> str | None:
+    """Who speaks in a speech or release: the person named in the first line, else the most mentioned."""
+    first_line_end = text.find("\n", 1 if text.startswith("http") else 0)
+    if text.startswith("http"):
+        first_line_end = text.find("\n", first_line_end + 1)
+    first_line_end = len(text) if first_line_end == -1 else first_line_end
+    titled = [(m.start, o.name) for o in people for m in o.mentions if m.start < first_line_end]
+    if titled:
+        return min(titled)[1]
+    ranked = sorted(people, key=lambda o: -len(o.mentions))
+    return ranked[0].name if ranked else None
+
+
+def find_decisions(text: str, people: list[Official], entities: list[Entity] | None = None, *,
                    published: date | None = None) -> list[Decision]:
-    speaker = officials[0].name if officials else None
-    people = [(m.start, m.end, o.name) for o in officials for m in o.mentions]
+    """Decisions with their actions; ``people`` are the persons found (positions or not)."""
+    speaker = _speaker(text, people)
+    mentions = sorted((m.start, m.end, o.name) for o in people for m in o.mentions)
     decisions: list[Decision] = []
+    seen_actions: list[str] = []
     consumed_until = -1
     for sentence in sentence_spans(text):
         s, e = sentence
@@ -260,14 +343,23 @@ def find_decisions(text: str, officials: list[Official], entities: list[Entity] 
             continue
         offset, trigger, kind = min(hits)
         first_person = casefold(trigger).endswith(("мын", "мін", "мыз", "міз"))
-        maker = _maker(text, sentence, s + offset, officials, speaker, first_person)
+        maker, maker_end = _maker(text, sentence, s + offset, mentions, speaker, first_person)
         actions: list[Action] = []
         if chunk.rstrip().endswith(":"):
             items = _list_items(text, e)
-            actions = [_action(text, a, b, published, False, people) for a, b in items]
+            actions = [_list_action(text, a, b, published) for a, b in items]
             if items:
                 consumed_until = items[-1][1]
         elif kind == "instruction":
-            actions = [_action(text, s, e, published, True, people)]
+            action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
+            if any(jaccard_words(action.text, earlier) >= 0.8 for earlier in seen_actions):
+                continue  # the headline repeated in the lead
+            actions = [action]
+        seen_actions.extend(a.text for a in actions)
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions
+
+
+def jaccard_words(a: str, b: str) -> float:
+    wa, wb = set(casefold(a).split()), set(casefold(b).split())
+    return len(wa & wb) / len(wa | wb) if wa | wb else 0.0

@@ -144,6 +144,14 @@ def _subject(words: list[_Word], j: int) -> str | None:
     return " ".join(taken) or None
 
 
+def _metadata_line(text: str, position: int) -> bool:
+    """A line of fewer than three words around a number is page furniture, not a sentence."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start:len(text) if end == -1 else end]
+    return len(re.findall(r"[^\W\d_]{2,}", line)) < 3
+
+
 def _unit_of(word: str) -> str | None:
     """Unit code of a (possibly inflected or possessive) unit word: "пайызы", "теңгеге", "%-ға"."""
     if word.startswith("%"):
@@ -208,6 +216,9 @@ def find_figures(text: str) -> list[Figure]:
         if j < len(words) and words[j].folded in qualifier_words() and qualifier_words()[words[j].folded][1] == "after":
             qualifier = qualifier or qualifier_words()[words[j].folded][0]
             j += 1
+        if unit is None and _metadata_line(text, word.start):
+            i = j
+            continue  # "Оқылды: 48", "10:50, 02 Желтоқсан 2025 | GMT +5", a lone "0"
         end = words[j - 1].end
         if unit == "person" and nxt is not None:
             subject = _lemma_text(nxt.text)

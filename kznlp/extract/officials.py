@@ -178,6 +178,12 @@ def organisation_of(position: str) -> str | None:
 
 
 def find_officials(text: str, entities: list[Entity]) -> list[Official]:
+    """Named people the text gives at least one position to."""
+    return [p for p in find_people(text, entities) if p.positions]
+
+
+def find_people(text: str, entities: list[Entity]) -> list[Official]:
+    """Every named person, linked across mentions; positions may be empty."""
     people: list[_Person] = []
     for mention in _person_mentions(text, entities):
         first, initial, patronymic, surname = normalise_name(mention.text)
@@ -197,5 +203,20 @@ def find_officials(text: str, entities: list[Entity]) -> list[Official]:
             org = organisation_of(position)
             if org and org not in person.organisations:
                 person.organisations.append(org)
-    return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(p.mentions))
-            for p in people if p.positions]
+    _add_surname_mentions(text, people)
+    return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(sorted(p.mentions, key=lambda m: m.start)))
+            for p in people]
+
+
+def _add_surname_mentions(text: str, people: list[_Person]) -> None:
+    """A surname alone ("Сағынтаевтың") refers to the one person known by that surname."""
+    by_surname: dict[str, list[_Person]] = {}
+    for person in people:
+        by_surname.setdefault(casefold(person.surname), []).append(person)
+    covered = [(m.start, m.end) for p in people for m in p.mentions]
+    for match in re.finditer(rf"(?<![\w.])[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?", text):
+        if any(s <= match.start() < e for s, e in covered):
+            continue
+        candidates = by_surname.get(casefold(_nominative_surname(match.group(0))), [])
+        if len(candidates) == 1 and len(candidates[0].surname) >= 4:
+            candidates[0].mentions.append(Mention(match.group(0), match.start(), match.end()))

@@ -11,7 +11,7 @@ from functools import cache
 
 from kznlp.resources import read_table
 
-VOWELS = set("аәеёиоөуұүыіэюя")
+VOWELS = set("аәеёиоөұүыіэюя")  # "у" after a vowel acts as a consonant: бөлу-ді, Атырау-дың
 SONORANTS = set("лрйу")
 NASALS = set("мнң")
 VOICED = set("жз")
@@ -49,7 +49,7 @@ def _unsplittable() -> frozenset[str]:
 
 
 def _has_vowel(text: str) -> bool:
-    return any(ch.lower() in VOWELS for ch in text)
+    return any(ch.lower() in VOWELS or ch.lower() == "у" for ch in text)
 
 
 def split_case(word: str, *, min_stem: int = 2) -> tuple[str, str | None]:
