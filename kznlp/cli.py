@@ -188,6 +188,8 @@ def search_command(
 def ner_eval(
     conll: Annotated[Path, typer.Argument(help="CoNLL file: 'token TAG' per line, blank line between sentences.")],
     model: ModelOption = None,
+    fp32: Annotated[bool, typer.Option("--fp32", help="Run the model in plain float32 instead of int8 "
+                                       "(to measure what quantisation costs).")] = False,
 ) -> None:
     """Tag a CoNLL file and print entity precision/recall/F1 per class; the last line is 'F1 0.xxxx'."""
     from kznlp.ner.conll import read_conll
@@ -197,7 +199,7 @@ def ner_eval(
     _quiet_libraries()
     try:
         sentences = read_conll(conll)
-        tagger = NerTagger(model)
+        tagger = NerTagger(model, quantize=not fp32)
     except (OSError, ValueError) as error:
         raise _fail(f"{conll}: {error}") from None
     except KznlpError as error:
