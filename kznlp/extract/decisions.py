@@ -24,9 +24,30 @@ from kznlp.text.words import word_spans
 QUOTES = "«»\"“”„'"
 # -лы/-лі/-ты/-ті/-ды/-ді adjectives look accusative ("жергілікті"); left of a dative head they can only be adjectives
 ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
+CLOSING_QUOTES = "»”\""
 WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
-DATE_DEADLINE = re.compile(r"(?:(\d{4})\s*жылғы\s+)?(\d{1,2})\s+([^\W\d_]+)\s+дейін", re.I)
+DATE_DEADLINE = re.compile(r"(?:(\d{4})\s*жылғы\s+)?((?:\d{1,2})|(?:(?:он|жиырма)\s+)?[^\W\d_]+ншы|(?:(?:он|жиырма)\s+)?[^\W\d_]+нші|[^\W\d_]+інші)(?:-?[^\W\d_]*)?\s+([^\W\d_]+)\s+дейін", re.I)
+
+
+@cache
+def _ordinals() -> dict[str, int]:
+    return {casefold(w): int(v) for w, v in read_table("ordinals.tsv")}
+
+
+def _day_number(text: str) -> int | None:
+    """"15", "бірінші", "жиырма бесінші" -> day of month."""
+    if text.isdigit():
+        return int(text)
+    total = 0
+    for word in casefold(text).split():
+        if word in ("он", "жиырма", "отыз"):
+            total += {"он": 10, "жиырма": 20, "отыз": 30}[word]
+        elif word in _ordinals():
+            total += _ordinals()[word]
+        else:
+            return None
+    return total or None
 
 
 @cache
@@ -79,9 +100,9 @@ def find_deadline(text: str, published: date | None) -> str | None:
     """
     for match in DATE_DEADLINE.finditer(text):
         month = month_of(match[3])
-        if month is None:
+        day = _day_number(match[2])
+        if month is None or day is None:
             continue
-        day = int(match[2])
         year = int(match[1]) if match[1] else (published.year if published else None)
         if year is None:
             return match[0]
@@ -297,9 +318,10 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     """The instruction's own words: from ``start`` to the trigger, openers skipped."""
     spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
     while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _clause_openers()
-                     or not text[spans[0][0]:spans[0][1]][:1].isalnum()):
+                     or text[spans[0][0]:spans[0][1]] in ",;:–—-"):
         spans.pop(0)
-    while spans and not text[spans[-1][0]:spans[-1][1]][:1].isalnum():
+    while spans and not text[spans[-1][0]:spans[-1][1]][:1].isalnum() \
+            and text[spans[-1][0]:spans[-1][1]] not in CLOSING_QUOTES:
         spans.pop()
     if not spans:
         return start, start
