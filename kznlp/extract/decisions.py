@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -307,11 +308,53 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             j -= 1
         while words and (words[0] == "," or casefold(words[0]) == "және"):
             words.pop(0)
-        phrase = re.sub(r"\s+,", ",", " ".join(words))
-        if phrase not in out:
-            out.append(phrase)
+        for phrase in distribute(words):
+            if phrase not in out:
+                out.append(phrase)
         content_start = max(content_start, e)
     return out, content_start
+
+
+PLURAL_POSSESSIVE = re.compile(r"(?:лар|лер|дар|дер|тар|тер)(ы|і)(?=(?:ның|нің|на|не|н|нда|нде|нан|нен)?$)")
+
+
+def _singular(word: str) -> str:
+    """"облыстарының" -> "облысының", "әкімдері" -> "әкімі" (plural possessive to singular)."""
+    return PLURAL_POSSESSIVE.sub(r"\1", word)
+
+
+def distribute(words: list[str]) -> list[str]:
+    """"Ақмола, Абай және Ұлытау облыстарының әкімдері" -> one phrase per name, in the singular.
+
+    >>> distribute(["Ақмола", ",", "Абай", "және", "Ұлытау", "облыстарының", "әкімдері"])
+    ['Ақмола облысының әкімі', 'Абай облысының әкімі', 'Ұлытау облысының әкімі']
+    >>> distribute(["Қаржы", "министрлігі"])
+    ['Қаржы министрлігі']
+    """
+    joined = re.sub(r"\s+,", ",", " ".join(words))
+    separators = [i for i, w in enumerate(words) if w == "," or casefold(w) == "және"]
+    if not separators:
+        return [joined]
+    tail_start = max(separators) + 1
+    tail = words[tail_start:]
+    # the shared part: the words after the last name, starting at the first lower-case word
+    shared_at = next((k for k, w in enumerate(tail) if w[:1].islower()), None)
+    if shared_at is None or shared_at == 0 or not all(PLURAL_POSSESSIVE.search(w) for w in tail[shared_at:][:1]):
+        return [joined]
+    names, current = [], []
+    for w in words[:tail_start] + tail[:shared_at]:
+        if w == "," or casefold(w) == "және":
+            if current:
+                names.append(current)
+            current = []
+        elif w[:1].isupper():
+            current.append(w)
+        else:
+            return [joined]
+    if current:
+        names.append(current)
+    shared = [_singular(w) for w in tail[shared_at:]]
+    return [" ".join(name + shared) for name in names]
 
 
 def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int, int]:
@@ -374,12 +417,26 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
                 consumed_until = items[-1][1]
         elif kind == "instruction":
             action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
+            if action.deadline is None and (follow := _following_deadline(text, e, published)):
+                action = replace(action, deadline=follow)
             if any(jaccard_words(action.text, earlier) >= 0.8 for earlier in seen_actions):
                 continue  # the headline repeated in the lead
             actions = [action]
         seen_actions.extend(a.text for a in actions)
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions
+
+
+def _following_deadline(text: str, after: int, published: date | None) -> str | None:
+    """"…тапсырамын. Келесі отырысқа дейін аяқтаңыздар" : a short follow-up sentence that only sets the deadline."""
+    following = sentence_spans(text, after, min(len(text), after + 300))
+    if not following:
+        return None
+    s, e = following[0]
+    chunk = text[s:e]
+    if len(chunk.split()) > 12 or any(p.search(chunk) for p, _ in _triggers()):
+        return None
+    return find_deadline(chunk, published)
 
 
 def jaccard_words(a: str, b: str) -> float:
