@@ -25,6 +25,9 @@ from kznlp.text.words import word_spans
 QUOTES = "«»\"“”„'"
 # -лы/-лі/-ты/-ті/-ды/-ді adjectives look accusative ("жергілікті"); left of a dative head they can only be adjectives
 ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
+FIRST_PERSON = ("мын", "мін", "мыз", "міз", "дым", "дім", "тым", "тім", "дық", "дік", "тық", "тік")
+# "шешімдер қабылданады" (will be taken), "бекітілсе" (if approved): not a decision made
+NOT_A_DECISION = ("нады", "неді", "лады", "леді", "са", "се", "ған", "ген")
 CLOSING_QUOTES = "»”\""
 WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
@@ -187,20 +190,45 @@ def _trim_np(words: list[str]) -> list[str]:
     return words
 
 
-def _maker(text: str, sentence: tuple[int, int], trigger_start: int, people: list[tuple[int, int, str]],
-           speaker: str | None, first_person: bool) -> tuple[str | None, int]:
-    """Who decides, and where that mention ends: the person named closest before the trigger,
-    else a body ("Үкімет"), else the speaker for first-person triggers ("тапсырамын")."""
+ROLE_SYNONYMS = (("президент", "мемлекет басшысы"), ("премьер-министр", "үкімет басшысы"))
+
+
+def _official_for_body(body: str, people: list[Official]) -> str | None:
+    """"Президент" or "Мемлекет басшысы" -> the official the text gives that position."""
+    wanted = {casefold(body)}
+    for group in ROLE_SYNONYMS:
+        if casefold(body) in group:
+            wanted.update(group)
+    for person in people:
+        if any(any(w in casefold(p) for w in wanted) for p in person.positions):
+            return person.name
+    return None
+
+
+def _maker(text: str, sentence: tuple[int, int], trigger_start: int, mentions: list[tuple[int, int, str]],
+           people: list[Official], speaker: str | None, first_person: bool) -> tuple[str | None, int]:
+    """Who decides, and where that mention ends.
+
+    First-person triggers ("тапсырамын", "шешім қабылдадым") are the speaker's.  Otherwise the
+    person named closest before the trigger, else a body ("Үкімет", mapped to its official where
+    the text names one), else the person named last in the preceding sentences (the chair of the
+    meeting a release reports on).
+    """
     s, _ = sentence
-    before = [p for p in people if s <= p[0] < trigger_start]
+    before = [m for m in mentions if s <= m[0] < trigger_start]
+    if first_person:
+        return speaker, max(before)[1] if before else s
     if before:
         start, end, name = max(before)
         return name, end
     for body in _maker_bodies():
         match = re.search(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
         if match:
-            return body, s + match.end()
-    return (speaker if first_person else None), s
+            return _official_for_body(body, people) or body, s + match.end()
+    earlier = [m for m in mentions if s - 600 <= m[0] < s]
+    if earlier:
+        return max(earlier)[2], s
+    return None, s
 
 
 def _item_text(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -300,7 +328,8 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             if left in (",",) or folded == "және":
                 words.insert(0, left)
             elif (any(p[0] <= ws < p[1] for p in people) or folded in _clause_openers() or looks_like_verb(left)
-                  or (split_case(left)[1] not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded))
+                  or (split_case(left)[1] not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
+                      and not (split_case(left)[1] == "accusative" and words[0].endswith(("у", "ю"))))
                   or _is_position_word(left) or not left[:1].isalnum()):
                 break
             else:
@@ -323,6 +352,16 @@ def _singular(word: str) -> str:
     return PLURAL_POSSESSIVE.sub(r"\1", word)
 
 
+def _split_items(words: list[str]) -> list[list[str]]:
+    items: list[list[str]] = [[]]
+    for w in words:
+        if w == "," or casefold(w) == "және":
+            items.append([])
+        else:
+            items[-1].append(w)
+    return items
+
+
 def distribute(words: list[str]) -> list[str]:
     """"Ақмола, Абай және Ұлытау облыстарының әкімдері" -> one phrase per name, in the singular.
 
@@ -332,13 +371,31 @@ def distribute(words: list[str]) -> list[str]:
     ['Қаржы министрлігі']
     """
     joined = re.sub(r"\s+,", ",", " ".join(words))
+    # "Үкімет пен Ұлттық банк", "агенттігі мен Ұлттық банк": two bodies, not one name
+    for k, w in enumerate(words):
+        if casefold(w) in ("мен", "бен", "пен") and 0 < k < len(words) - 1 and words[k + 1][:1].isupper():
+            return distribute(words[:k]) + distribute(words[k + 1:])
     separators = [i for i, w in enumerate(words) if w == "," or casefold(w) == "және"]
     if not separators:
         return [joined]
+    # "Алматы қаласының және Алматы облысының әкімдері": genitive items share the plural head
+    if PLURAL_POSSESSIVE.search(words[-1]):
+        items, current = [], []
+        for w in words[:-1]:
+            if w == "," or casefold(w) == "және":
+                items.append(current)
+                current = []
+            else:
+                current.append(w)
+        items.append(current)
+        if all(item and split_case(item[-1])[1] == "genitive" for item in items):
+            return [" ".join(item + [_singular(words[-1])]) for item in items]
     tail_start = max(separators) + 1
     tail = words[tail_start:]
     # the shared part: the words after the last name, starting at the first lower-case word
     shared_at = next((k for k, w in enumerate(tail) if w[:1].islower()), None)
+    if shared_at is None and all(w[:1].isupper() for k, w in enumerate(words) if k - 1 in separators):
+        return [" ".join(part) for part in _split_items(words) if part]  # "Үкімет, Ұлттық банк және АРРФР"
     if shared_at is None or shared_at == 0 or not all(PLURAL_POSSESSIVE.search(w) for w in tail[shared_at:][:1]):
         return [joined]
     names, current = [], []
@@ -357,9 +414,23 @@ def distribute(words: list[str]) -> list[str]:
     return [" ".join(name + shared) for name in names]
 
 
+@cache
+def _clause_tails() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("clause_tails.tsv"))
+
+
 def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int, int]:
-    """The instruction's own words: from ``start`` to the trigger, openers skipped."""
+    """The instruction's own words: from ``start`` to the trigger, openers and tails skipped.
+
+    A converb or participle inside ("назар аудара отырып, … күшейту үшін міндеттер қойды") closes a
+    subordinate clause: the instruction starts after it.
+    """
     spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
+    verbs = [k for k, (a, b) in enumerate(spans[:-1]) if looks_like_verb(text[a:b]) and text[a:b][:1].islower()]
+    if verbs:
+        spans = spans[verbs[-1] + 1:]
+    while spans and casefold(text[spans[-1][0]:spans[-1][1]]) in _clause_tails():
+        spans.pop()
     while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _clause_openers()
                      or text[spans[0][0]:spans[0][1]] in ",;:–—-"):
         spans.pop(0)
@@ -406,16 +477,19 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
         hits = [(m.start(), m.group(0), kind) for pattern, kind in _triggers() if (m := pattern.search(chunk))]
         if not hits:
             continue
+        hits = [h for h in hits if not casefold(h[1]).endswith(NOT_A_DECISION)]
+        if not hits:
+            continue
         offset, trigger, kind = min(hits)
-        first_person = casefold(trigger).endswith(("мын", "мін", "мыз", "міз"))
-        maker, maker_end = _maker(text, sentence, s + offset, mentions, speaker, first_person)
+        first_person = casefold(trigger).endswith(FIRST_PERSON)
+        maker, maker_end = _maker(text, sentence, s + offset, mentions, people, speaker, first_person)
         actions: list[Action] = []
         if chunk.rstrip().endswith(":"):
             items = _list_items(text, e)
             actions = [_list_action(text, a, b, published) for a, b in items]
             if items:
                 consumed_until = items[-1][1]
-        elif kind == "instruction":
+        elif kind == "instruction" or _about_clause(text, s, s + offset):
             action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
             if action.deadline is None and (follow := _following_deadline(text, e, published)):
                 action = replace(action, deadline=follow)
@@ -425,6 +499,11 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
         seen_actions.extend(a.text for a in actions)
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions
+
+
+def _about_clause(text: str, start: int, trigger_start: int) -> bool:
+    """"… салу туралы шешім қабылдадым": a decision that says what it is about has an action."""
+    return bool(re.search(r"(?<!\w)туралы\s+(?:\w+\s+){0,2}$", text[start:trigger_start]))
 
 
 def _following_deadline(text: str, after: int, published: date | None) -> str | None:

@@ -45,7 +45,12 @@ def number_words() -> dict[str, tuple[int, str]]:
 
 @cache
 def unit_words() -> dict[str, str]:
-    return {casefold(w): code for w, code in read_table("units.tsv")}
+    return {casefold(row[0]): row[1] for row in read_table("units.tsv")}
+
+
+@cache
+def unit_factors() -> dict[str, float]:
+    return {casefold(row[0]): float(row[2]) for row in read_table("units.tsv") if len(row) > 2}
 
 
 @cache
@@ -60,17 +65,32 @@ def qualifier_words() -> dict[str, tuple[str, str]]:
 
 def _lemma(word: str) -> str:
     """Word without case ending and without a hyphenated suffix ("млн-нан" -> "млн")."""
-    word = casefold(word.split("-")[0]) if "-" in word and not word.startswith("-") else casefold(word)
-    return split_case(word, min_stem=1)[0]
+    folded = casefold(word)
+    if "-" in word and not word.startswith("-") and folded not in unit_words():
+        folded = folded.split("-")[0]
+    return split_case(folded, min_stem=1)[0]
 
 
-def _number_word(word: str) -> tuple[int, str] | None:
+@cache
+def not_numbers() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("not_numbers.tsv"))
+
+
+def _number_word(word: str, *, in_number: bool = False) -> tuple[int, str] | None:
     folded = casefold(word)
     table = number_words()
+    if folded in not_numbers():
+        return None
     if folded in table:
         return table[folded]
     lemma = _lemma(word)
-    return table.get(lemma)
+    if lemma in table:
+        return table[lemma]
+    if in_number:  # "жиырма жетісі" (twenty-seven of them): possessive on the last number word
+        for possessive in ("сы", "сі", "ы", "і"):
+            if lemma.endswith(possessive) and lemma[: -len(possessive)] in table:
+                return table[lemma[: -len(possessive)]]
+    return None
 
 
 def _inflected(word: str) -> bool:
@@ -93,7 +113,7 @@ def _read_number(words: list[_Word], i: int) -> tuple[float, int] | None:
         if _inflected(words[i].text):
             return group, used
     while j < len(words):
-        entry = _number_word(words[j].text)
+        entry = _number_word(words[j].text, in_number=used > 0)
         if entry is None:
             break
         value, kind = entry
@@ -153,16 +173,24 @@ def _metadata_line(text: str, position: int) -> bool:
     return len(re.findall(r"[^\W\d_]{2,}", line)) < 3
 
 
-def _unit_of(word: str) -> str | None:
-    """Unit code of a (possibly inflected or possessive) unit word: "пайызы", "теңгеге", "%-ға"."""
+def _unit_word(word: str) -> str | None:
+    """The units.tsv entry a (possibly inflected, possessive or adjectival) word stands for."""
     if word.startswith("%"):
-        return None if " " in word else "percent"
+        return None if " " in word else "%"
     lemma = _lemma(word)
     for candidate in (casefold(word), lemma, lemma[:-1] if lemma.endswith(("ы", "і")) else None,
-                      lemma[:-2] if lemma.endswith(("сы", "сі")) else None):
+                      lemma[:-2] if lemma.endswith(("сы", "сі")) else None,
+                      lemma[:-3] if lemma.endswith(("тық", "тік", "лық", "лік", "дық", "дік")) else None,
+                      lemma[:-2] if lemma.endswith(("ық", "ік")) else None):
         if candidate and candidate in unit_words():
-            return unit_words()[candidate]
+            return candidate
     return None
+
+
+def _unit_of(word: str) -> str | None:
+    """Unit code of a (possibly inflected or possessive) unit word: "пайызы", "теңгеге", "%-ға"."""
+    entry = _unit_word(word)
+    return unit_words().get(entry) if entry else None
 
 
 def _lemma_text(word: str) -> str:
@@ -186,7 +214,7 @@ def find_figures(text: str) -> list[Figure]:
             i += 1  # "5-бабы", "2024-жылы"
             continue
         reading = _read_number(words, i)
-        if reading is None or _is_bare_article(words, i, reading[1]):
+        if reading is None or _is_bare_article(words, i, reading[1]) or (i and words[i - 1].folded == "бірнеше"):
             i += 1
             continue
         value, used = reading
@@ -210,13 +238,18 @@ def find_figures(text: str) -> list[Figure]:
         if nxt is not None and nxt.text == "." and j > i and words[j - 1].folded in ("млн", "млрд", "трлн"):
             j += 1  # "860,4 млрд. теңгеге"
             nxt = words[j] if j < len(words) else None
-        if nxt is not None and j + 1 < len(words) and (code := _unit_of(f"{nxt.text} {words[j + 1].text}")):
-            unit, j = code, j + 2  # "шаршы метр"
+        two_words = f"{nxt.folded} {_lemma(words[j + 1].text)}" if nxt is not None and j + 1 < len(words) else ""
+        if two_words in unit_words():
+            unit, j = unit_words()[two_words], j + 2  # "шаршы метр"
         elif nxt is not None and (code := _unit_of(nxt.text)):
             unit, j = code, j + 1
+            value *= unit_factors().get(_unit_word(nxt.text) or "", 1.0)  # "13,3 гигаватт" -> 13300 MW
         if j < len(words) and words[j].folded in qualifier_words() and qualifier_words()[words[j].folded][1] == "after":
             qualifier = qualifier or qualifier_words()[words[j].folded][0]
             j += 1
+            if unit is None and j < len(words) and (code := _unit_of(words[j].text)):
+                unit, nxt = code, words[j]  # "10 миллионнан аса адам"
+                j += 1 if code != "person" else 0
         if unit is None and _metadata_line(text, word.start):
             i = j
             continue  # "Оқылды: 48", "10:50, 02 Желтоқсан 2025 | GMT +5", a lone "0"
