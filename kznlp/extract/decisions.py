@@ -27,7 +27,7 @@ QUOTES = "«»\"“”„'"
 ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
 FIRST_PERSON = ("мын", "мін", "мыз", "міз", "дым", "дім", "тым", "тім", "дық", "дік", "тық", "тік")
 # "шешімдер қабылданады" (will be taken), "бекітілсе" (if approved): not a decision made
-NOT_A_DECISION = ("нады", "неді", "лады", "леді", "са", "се", "ған", "ген")
+NOT_A_DECISION = ("нады", "неді", "са", "се", "ған", "ген")
 CLOSING_QUOTES = "»”\""
 WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
@@ -415,6 +415,11 @@ def distribute(words: list[str]) -> list[str]:
 
 
 @cache
+def _clause_breaks() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("clause_breaks.tsv"))
+
+
+@cache
 def _clause_tails() -> frozenset[str]:
     return frozenset(casefold(row[0]) for row in read_table("clause_tails.tsv"))
 
@@ -426,9 +431,12 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     subordinate clause: the instruction starts after it.
     """
     spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
-    verbs = [k for k, (a, b) in enumerate(spans[:-1]) if looks_like_verb(text[a:b]) and text[a:b][:1].islower()]
-    if verbs:
-        spans = spans[verbs[-1] + 1:]
+    breaks = [k for k, (a, b) in enumerate(spans[:-1]) if casefold(text[a:b]) in _clause_breaks()]
+    if breaks:
+        spans = spans[breaks[-1] + 1:]
+    # a speaker's "мен"/"біз" (I/we) opening the clause is the subject, not part of the action
+    while len(spans) > 2 and casefold(text[spans[0][0]:spans[0][1]]) in ("мен", "біз", "осыдан"):
+        spans.pop(0)
     while spans and casefold(text[spans[-1][0]:spans[-1][1]]) in _clause_tails():
         spans.pop()
     while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _clause_openers()
