@@ -143,13 +143,21 @@ def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
         if not head:
             break
         begin = end - head
-        while begin > 0 and end - begin < MAX_POSITION_WORDS and _modifier_ok(words[begin - 1]) \
-                and not (begin - 1 == 0 and _sentence_initial_adverbial(words[0])):
+        while begin > 0 and end - begin < MAX_POSITION_WORDS:
+            left = words[begin - 1]
+            if left in (",", "және") and begin >= 2 and _modifier_ok(words[begin - 2]) \
+                    and not _is_position_head(words, begin - 1):
+                begin -= 1  # "экономика және бюджеттік жоспарлау басқармасының басшысы": coordination inside
+                continue
+            if not _modifier_ok(left) or (begin - 1 == 0 and _sentence_initial_adverbial(words[0])):
+                break
             begin -= 1
+        while begin < end - head and words[begin] in (",", "және"):
+            begin += 1
         s, e = sentence_start + spans[begin][0], sentence_start + spans[end - 1][1]
         positions.append((text[s:e], s, e))
-        if begin > 0 and words[begin - 1] in (",", "және"):
-            end = begin - 1
+        if begin > 0 and words[begin - 1] in (",", "және", "—", "–", "-"):
+            end = begin - 1  # "Премьер-министрдің орынбасары — Ұлттық экономика министрі Жұманғарин"
         else:
             break
     return positions[::-1]
