@@ -92,3 +92,21 @@ def test_spacy_doc_container(reference_doc):
     expected = {(e.label, e.text) for e in reference_doc.entities}
     assert {(e.label_, e.text) for e in doc.ents} <= expected
     assert doc.user_data["kznlp"] is reference_doc
+
+
+def test_process_many_keeps_order_and_languages(nlp, reference_text):
+    russian = "Президент поручил правительству до конца года подготовить программу развития регионов."
+    docs = list(nlp.process_many([reference_text, russian, reference_text[:400]], batch_size=2,
+                                 doc_ids=["a", "b", "c"]))
+    assert [d.doc for d in docs] == ["a", "b", "c"]
+    assert [d.language for d in docs] == ["kk", "ru", "kk"]
+    assert docs[1].entities == () and docs[1].decisions == ()
+    assert docs[0].to_dict() == nlp.process(reference_text, doc_id="a").to_dict()
+
+
+def test_module_level_process(reference_text):
+    import kznlp
+
+    doc = kznlp.process(reference_text)
+    assert isinstance(doc, kznlp.Document)
+    assert [o.name for o in doc.officials] == ["Бақытжан Сағынтаев"]

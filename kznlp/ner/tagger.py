@@ -56,7 +56,8 @@ class NerTagger:
     """Loads a token-classification checkpoint once; ``tag(texts)`` returns entities per text."""
 
     def __init__(self, model: str | Path | None = None, *, max_tokens: int = 256, stride: int = 64,
-                 batch_tokens: int = 8192, threads: int | None = None, quantize: bool = True):
+                 batch_tokens: int = 8192, threads: int | None = None, quantize: bool = True,
+                 constrained: bool = True):
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
@@ -79,6 +80,7 @@ class NerTagger:
         self.max_tokens = max_tokens
         self.stride = stride
         self.batch_tokens = batch_tokens
+        self.constrained = constrained  # BIO-constrained Viterbi; False = per-word argmax (for comparison)
 
     # -- preparing windows -------------------------------------------------------------------
     def _sentences(self, words: Sequence[str]) -> list[range]:
@@ -179,7 +181,7 @@ class NerTagger:
             if not words:
                 out.append([])
                 continue
-            tags = [IOB2_TAGS[j] for j in viterbi_iob2(word_scores, IOB2_TAGS)]
+            tags = [IOB2_TAGS[j] for j in self._decode(word_scores)]
             out.append([Entity(label, text[spans[s][0]:spans[e - 1][1]], spans[s][0], spans[e - 1][1])
                         for label, s, e in iob2_spans(tags)])
         return out
@@ -192,8 +194,13 @@ class NerTagger:
             if words:  # a CoNLL sentence is one unit, split only when longer than a window
                 windows.extend(self._windows(i, [range(len(words))], self._piece_counts(words)))
         scores = self._scores(sentences, windows)
-        return [[IOB2_TAGS[j] for j in viterbi_iob2(s, IOB2_TAGS)] if len(w) else []
+        return [[IOB2_TAGS[j] for j in self._decode(s)] if len(w) else []
                 for w, s in zip(sentences, scores)]
+
+    def _decode(self, scores: np.ndarray) -> list[int]:
+        if self.constrained:
+            return viterbi_iob2(scores, IOB2_TAGS)
+        return [int(i) for i in scores.argmax(1)]
 
     def _piece_counts(self, words: Sequence[str]) -> list[int]:
         ids = self.tokenizer(list(words), add_special_tokens=False)["input_ids"]
