@@ -25,7 +25,7 @@ from kznlp.text.words import word_spans
 QUOTES = "«»\"“”„'"
 # -лы/-лі/-ты/-ті/-ды/-ді adjectives look accusative ("жергілікті"); left of a dative head they can only be adjectives
 ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
-FIRST_PERSON = ("мын", "мін", "мыз", "міз", "дым", "дім", "тым", "тім", "дық", "дік", "тық", "тік")
+FIRST_PERSON = ("ммен", "мын", "мін", "мыз", "міз", "дым", "дім", "тым", "тім", "дық", "дік", "тық", "тік")
 # "шешімдер қабылданады" (will be taken), "бекітілсе" (if approved): not a decision made
 NOT_A_DECISION = ("нады", "неді", "са", "се", "ған", "ген")
 CLOSING_QUOTES = "»”\""
@@ -497,6 +497,10 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
             actions = [_list_action(text, a, b, published) for a, b in items]
             if items:
                 consumed_until = items[-1][1]
+        elif kind == "decision" and maker and not _about_clause(text, s, s + offset):
+            verb_action = _verb_final_action(text, max(s, maker_end), trigger, s + offset, s + offset + len(trigger),
+                                             published)
+            actions = [verb_action] if verb_action else []
         elif kind == "instruction" or _about_clause(text, s, s + offset):
             action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
             if action.deadline is None and (follow := _following_deadline(text, e, published)):
@@ -507,6 +511,43 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
         seen_actions.extend(a.text for a in actions)
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions
+
+
+VERB_PAST = re.compile(r"(?:(ыл|іл|л|н|ын|ін)?(ды|ді|ты|ті)(м|қ|к)?)$")
+
+
+def verbal_noun(verb: str) -> str:
+    """The action named by a finite verb: "бекітті", "бекітілді" -> "бекіту"; "тағайындадым" -> "тағайындау".
+
+    >>> [verbal_noun(v) for v in ("бекітті", "бекітілді", "тағайындадым", "мақұлданды", "қосылды")]
+    ['бекіту', 'бекіту', 'тағайындау', 'мақұлдау', 'қосу']
+    """
+    folded = verb.lower()
+    match = VERB_PAST.search(folded)
+    if not match or len(folded) - len(match.group(0)) < 2:
+        return verb
+    stem = folded[: match.start()]
+    return stem + "у"
+
+
+def _verb_final_action(text: str, start: int, trigger: str, trigger_start: int, trigger_end: int,
+                       published: date | None) -> Action | None:
+    """"… 473 кәсіпорынның тізімін бекітті" -> "… тізімін бекіту"; "Менің тапсырмаммен X бекітілді" -> "X бекіту"."""
+    if casefold(trigger).startswith("тапсырмам"):
+        sentence_end = text.find(".", trigger_end)
+        sentence_end = len(text) if sentence_end == -1 else sentence_end
+        spans = [(trigger_end + s, trigger_end + e) for s, e in word_spans(text[trigger_end:sentence_end])]
+        if len(spans) < 2:
+            return None
+        a, b = _instruction_clause(text, spans[0][0], spans[-1][0])
+        last = text[spans[-1][0]:spans[-1][1]]
+    else:
+        a, b = _instruction_clause(text, start, trigger_start)
+        last = trigger.split()[-1]
+    if b <= a:
+        return None
+    clause = f"{text[a:b]} {verbal_noun(last)}"
+    return Action(clause, (), find_frequency(clause), find_deadline(clause, published), a, b)
 
 
 def _about_clause(text: str, start: int, trigger_start: int) -> bool:
