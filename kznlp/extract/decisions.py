@@ -27,7 +27,7 @@ QUOTES = "«»\"“”„'"
 ADJECTIVE_LIKE = re.compile(r"(лы|лі|ты|ті|ды|ді)$")
 FIRST_PERSON = ("ммен", "мын", "мін", "мыз", "міз", "дым", "дім", "тым", "тім", "дық", "дік", "тық", "тік")
 # "шешімдер қабылданады" (will be taken), "бекітілсе" (if approved): not a decision made
-NOT_A_DECISION = ("нады", "неді", "са", "се", "ған", "ген")
+NOT_A_DECISION = ("нады", "неді", "са", "се", "ған", "ген", "у", "уы", "уі", "уға", "уге", "уды", "уді")
 CLOSING_QUOTES = "»”\""
 WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
@@ -258,8 +258,25 @@ def _list_action(text: str, start: int, end: int, published: date | None) -> Act
     return Action(body, tuple(_responsible(body)), find_frequency(body), find_deadline(body, published), s, e)
 
 
+def _co_actors(text: str, start: int, end: int) -> list[str]:
+    """"Стратегиялық жоспарлау және реформалар агенттігімен, сондай-ақ Ұлттық банкпен бірлесіп": who acts jointly."""
+    region = text[start:end]
+    match = re.search(r"(?<!\w)(бірлесіп|бірге)(?!\w)", region)
+    if not match:
+        return []
+    out = []
+    for part in re.split(r",\s*(?:сондай-ақ\s+)?|\s+және\s+(?=[А-ЯӘҒҚҢӨҰҮҺІ])", region[: match.start()]):
+        words = part.split()
+        if not words:
+            continue
+        stem, case = split_case(words[-1].strip("«»\""))
+        if case == "instrumental":
+            out.append(" ".join(w.strip("«»\"") for w in words[:-1] + [stem]))
+    return out
+
+
 def _running_action(text: str, sentence: tuple[int, int], trigger_start: int, maker_end: int,
-                    published: date | None, people: list[tuple[int, int, str]]) -> Action:
+                    published: date | None, people: list[tuple[int, int, str]]) -> Action | None:
     """"Премьер-министр Олжас Бектенов Торғай өңіріне қажетті қаражат бөлуді тапсырды" ->
     action "Торғай өңіріне қажетті қаражат бөлу"; responsible from the dative addressee."""
     s, e = sentence
@@ -267,7 +284,8 @@ def _running_action(text: str, sentence: tuple[int, int], trigger_start: int, ma
     addressed, content_start = _addressees(text, start, trigger_start, people)
     a, b = _instruction_clause(text, content_start, trigger_start)
     if b <= a:
-        a, b = _instruction_clause(text, s, e)
+        return None  # "… мамандарға бірқатар тапсырмалар жүктеді": the tasks follow in other sentences
+    addressed += [c for c in _co_actors(text, content_start, a) if c not in addressed]
     clause = text[a:b]
     last = WORD_AT_END.search(clause)
     if last:
@@ -503,16 +521,18 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
             actions = [verb_action] if verb_action else []
         elif kind == "instruction" or _about_clause(text, s, s + offset):
             action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
-            if action.deadline is None and (follow := _following_deadline(text, e, published)):
-                action = replace(action, deadline=follow)
-            if any(jaccard_words(action.text, earlier) >= 0.8 for earlier in seen_actions):
-                continue  # the headline repeated in the lead
-            actions = [action]
+            if action is not None:
+                if action.deadline is None and (follow := _following_deadline(text, e, published)):
+                    action = replace(action, deadline=follow)
+                if any(jaccard_words(action.text, earlier) >= 0.8 for earlier in seen_actions):
+                    continue  # the headline repeated in the lead
+                actions = [action]
         seen_actions.extend(a.text for a in actions)
         decisions.append(Decision(maker, chunk, s, e, tuple(actions)))
     return decisions
 
 
+PASSIVE_PAST = re.compile(r"(ыл|іл|л|н|ын|ін)(ды|ді)$")
 VERB_PAST = re.compile(r"(?:(ыл|іл|л|н|ын|ін)?(ды|ді|ты|ті)(м|қ|к)?)$")
 
 
@@ -539,8 +559,10 @@ def _verb_final_action(text: str, start: int, trigger: str, trigger_start: int, 
         spans = [(trigger_end + s, trigger_end + e) for s, e in word_spans(text[trigger_end:sentence_end])]
         if len(spans) < 2:
             return None
-        a, b = _instruction_clause(text, spans[0][0], spans[-1][0])
         last = text[spans[-1][0]:spans[-1][1]]
+        if not PASSIVE_PAST.search(last.lower()):
+            return None  # "Менің тапсырмаммен … жұмыс істей бастады" reports a result, not a decision
+        a, b = _instruction_clause(text, spans[0][0], spans[-1][0])
     else:
         a, b = _instruction_clause(text, start, trigger_start)
         last = trigger.split()[-1]
