@@ -55,7 +55,7 @@ class _Window:
 class NerTagger:
     """Loads a token-classification checkpoint once; ``tag(texts)`` returns entities per text."""
 
-    def __init__(self, model: str | Path | None = None, *, max_tokens: int = 256, stride: int = 64,
+    def __init__(self, model: str | Path | None = None, *, max_tokens: int = 256, stride: int = 96,
                  batch_tokens: int = 8192, threads: int | None = None, quantize: bool = True,
                  constrained: bool = True):
         import torch
@@ -73,7 +73,9 @@ class NerTagger:
         if not getattr(self.tokenizer, "is_fast", False):
             raise ModelError(f"{source}: a fast tokenizer (tokenizer.json) is needed for word alignment")
         if quantize:
-            self.model = torch.ao.quantization.quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+            from kznlp.ner.int8 import quantise_linears
+
+            quantise_linears(self.model)
         labels = self.model.config.id2label
         self._tag_of_output = np.array([IOB2_TAGS.index(map_label(labels[i])) for i in range(len(labels))])
         self.source = source
@@ -83,10 +85,12 @@ class NerTagger:
         self.constrained = constrained  # BIO-constrained Viterbi; False = per-word argmax (for comparison)
 
     # -- preparing windows -------------------------------------------------------------------
-    def _sentences(self, words: Sequence[str]) -> list[range]:
+    def _sentences(self, words: Sequence[str], breaks: Sequence[bool] = ()) -> list[range]:
+        """Word ranges of sentences: after . ! ? … (not an initial's dot), and at every line break."""
         out, start = [], 0
         for i, word in enumerate(words):
-            if SENTENCE_END.match(word) and i + 1 < len(words) and not _is_initial(words, i):
+            line_break = i + 1 < len(breaks) and breaks[i + 1]
+            if i + 1 < len(words) and ((SENTENCE_END.match(word) and not _is_initial(words, i)) or line_break):
                 out.append(range(start, i + 1))
                 start = i + 1
         if start < len(words):
@@ -127,8 +131,10 @@ class NerTagger:
         import torch
 
         n_tags = len(IOB2_TAGS)
-        best = [np.full((len(w), n_tags), -np.inf, dtype=np.float32) for w in all_words]
-        weight = [np.full(len(w), -1.0) for w in all_words]
+        # Probabilities of a word seen by several overlapping windows are blended, weighted by how far
+        # the word sits from each window's cut: neighbours never flip between unrelated contexts.
+        mass = [np.zeros((len(w), n_tags), dtype=np.float64) for w in all_words]
+        weight = [np.zeros(len(w)) for w in all_words]
         order = sorted(range(len(windows)), key=lambda i: len(windows[i].words))
         batch: list[int] = []
         longest = 0
@@ -148,11 +154,11 @@ class NerTagger:
                         continue
                     seen.add(word)
                     target = window.words[word]
-                    if window.weights[word] > weight[window.text_index][target]:
-                        weight[window.text_index][target] = window.weights[word]
-                        scores = np.full(n_tags, -np.inf, dtype=np.float32)
-                        np.maximum.at(scores, self._tag_of_output, log_probs[row, col])
-                        best[window.text_index][target] = scores
+                    w = window.weights[word] ** 2
+                    probs = np.zeros(n_tags)
+                    np.add.at(probs, self._tag_of_output, np.exp(log_probs[row, col]))
+                    mass[window.text_index][target] += w * probs
+                    weight[window.text_index][target] += w
 
         for i in order:
             size = sum(1 for _ in windows[i].words) * 2 + 2  # rough pieces per word
@@ -163,9 +169,13 @@ class NerTagger:
             batch.append(i)
         if batch:
             flush()
-        for scores in best:  # a word no window reached (cannot happen, but never crash on it)
-            scores[np.isinf(scores).all(1), 0] = 0.0
-        return best
+        out = []
+        for m, w in zip(mass, weight):
+            w = np.where(w > 0, w, 1.0)[:, None]
+            probs = m / w
+            probs[probs.sum(1) == 0, 0] = 1.0  # a word no window reached (cannot happen; never crash on it)
+            out.append(np.log(np.maximum(probs, 1e-12)).astype(np.float32))
+        return out
 
     def tag(self, texts: Sequence[str]) -> list[list[Entity]]:
         spans_per_text = [word_spans(t) for t in texts]
@@ -174,7 +184,9 @@ class NerTagger:
         for i, words in enumerate(words_per_text):
             if not words:
                 continue
-            windows.extend(self._windows(i, self._sentences(words), self._piece_counts(words)))
+            spans = spans_per_text[i]
+            breaks = [k > 0 and "\n" in texts[i][spans[k - 1][1]:spans[k][0]] for k in range(len(spans))]
+            windows.extend(self._windows(i, self._sentences(words, breaks), self._piece_counts(words)))
         scores = self._scores(words_per_text, windows) if windows else [np.zeros((0, 1))] * len(texts)
         out = []
         for text, spans, words, word_scores in zip(texts, spans_per_text, words_per_text, scores):
