@@ -1,9 +1,12 @@
-"""The ``kznlp`` command: process, demo, search, ner-eval."""
+"""The ``kznlp`` command: process, demo, search, ner-eval, crawl."""
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import json
 import os
+import re
 import sys
 import warnings
 from enum import Enum
@@ -13,6 +16,7 @@ from typing import Annotated, Optional
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from kznlp.errors import KznlpError
 
@@ -28,6 +32,8 @@ DEMO_CORPUS = REPO_ROOT / "corpora" / "demo"
 ModelOption = Annotated[Optional[str], typer.Option(
     "--model", help="NER model directory or hub id (default: the shipped models/kk-ner).", envvar="KZNLP_MODEL")]
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite archive to store results in.")]
+OfficialOption = Annotated[Optional[str], typer.Option(
+    "--official", help="An official's name or part of it, in any ending: \"Сағынтаевтың\".")]
 
 
 class OutputFormat(str, Enum):
@@ -108,8 +114,11 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="Archive to build.")] = Path("kznlp-demo.db"),
     model: ModelOption = None,
 ) -> None:
-    """Process the bundled demo corpus into an archive and print a short summary."""
+    """The main job, offline: crawl the bundled demo site (served on 127.0.0.1) with the real crawler,
+    process the bundled releases, archive everything and print officials, decisions and a search."""
     from kznlp.pipeline import Pipeline
+    from kznlp.scrape.crawl import crawl as run_crawl
+    from kznlp.scrape.demo import DEMO_SITE, demo_options, serve_directory
     from kznlp.store.archive import save_document, search
 
     _quiet_libraries()
@@ -119,8 +128,12 @@ def demo(
     try:
         pipeline = Pipeline(model)
         archive = _open_db(db)
+        with out.status("crawling the demo site on 127.0.0.1…"), serve_directory(DEMO_SITE) as base:
+            stats = run_crawl(archive, demo_options(base, model=model), pipeline=pipeline)
     except KznlpError as error:
         raise _fail(str(error)) from None
+    out.print(f"crawled the demo site: {stats.stored} articles stored, {stats.duplicates} duplicates, "
+              f"{stats.blocked} blocked by robots.txt, {stats.errors} errors", highlight=False)
     docs = []
     with out.status("processing the demo corpus…"):
         for path in files:
@@ -130,7 +143,7 @@ def demo(
                 continue
             save_document(archive, result, source="demo")
             docs.append(result)
-    out.print(f"[bold]{len(docs)} documents[/bold] → {db}")
+    out.print(f"[bold]{len(docs)} documents[/bold] from {DEMO_CORPUS.name}/ → {db}", highlight=False)
     officials = Table("official", "positions", "document", title="Officials", show_lines=False)
     for doc in docs:
         for official in doc.officials:
@@ -156,32 +169,245 @@ def demo(
 
 @app.command("search")
 def search_command(
-    query: Annotated[str, typer.Argument(help="Words to find; Kazakh endings do not matter.")],
+    query: Annotated[str, typer.Argument(help="Words to find; Kazakh endings do not matter. \"...\" is a phrase; "
+                                         "Latin-script Kazakh works too.")],
     db: Annotated[Path, typer.Option("--db", help="Archive to search.")] = Path("kznlp-demo.db"),
     limit: Annotated[int, typer.Option(help="Most documents to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+    official: OfficialOption = None,
+    since: Annotated[Optional[str], typer.Option(help="Published on or after (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    until: Annotated[Optional[str], typer.Option(help="Published on or before (YYYY, YYYY-MM or YYYY-MM-DD).")] = None,
+    source: Annotated[Optional[str], typer.Option(help="Only documents from this source.")] = None,
+    position: Annotated[Optional[str], typer.Option(help="Only documents naming a position containing this.")] = None,
+    organisation: Annotated[Optional[str], typer.Option(help="Only documents naming this organisation.")] = None,
+    has_decisions: Annotated[bool, typer.Option("--has-decisions", help="Only documents with decisions.")] = False,
 ) -> None:
     """Find documents and their decisions in an archive."""
     from kznlp.store.archive import search
+    from kznlp.store.filters import Filters, check_date
 
     try:
-        hits = search(_open_db(db, readonly=True), query, limit=limit)
+        filters = Filters(official=official, since=check_date(since, "--since"), until=check_date(until, "--until"),
+                          source=source, position=position, organisation=organisation,
+                          has_decisions=True if has_decisions else None)
+        hits = search(_open_db(db, readonly=True), query, limit=limit, filters=filters)
+    except ValueError as error:
+        raise _fail(str(error)) from None
     except KznlpError as error:
         raise _fail(str(error)) from None
     if as_json:
         for hit in hits:
             sys.stdout.write(json.dumps({"doc": hit.doc_id, "title": hit.title, "published": hit.published,
-                                         "snippet": hit.snippet, "decisions": list(hit.decisions)},
-                                        ensure_ascii=False) + "\n")
+                                         "source": hit.source, "url": hit.url, "snippet": hit.snippet,
+                                         "decisions": list(hit.decisions)}, ensure_ascii=False) + "\n")
         return
     if not hits:
-        out.print(f"no documents match {query!r}", highlight=False)
+        out.print(f"no documents match {query!r}" + (" (no words to search for)" if not any(
+            ch.isalnum() for ch in query) else ""), highlight=False)
         return
     table = Table("document", "published", "match", "decisions", show_lines=True)
     for hit in hits:
         decisions = "\n".join(f"{d['maker'] or '?'}: {len(d['actions'])} actions" for d in hit.decisions)
-        table.add_row(hit.title or hit.doc_id, hit.published or "", hit.snippet, decisions)
+        snippet = Text()
+        for piece, is_hit in hit.parts:
+            snippet.append(piece, style="bold reverse" if is_hit else None)
+        table.add_row(hit.title or hit.doc_id, hit.published or "", snippet, decisions)
     out.print(table)
+
+
+@app.command()
+def officials(
+    db: Annotated[Path, typer.Option("--db", help="Archive to read.")] = Path("kznlp-demo.db"),
+    name: Annotated[Optional[str], typer.Option(help="Only officials whose name contains this (any ending).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,
+) -> None:
+    """List the officials in an archive with their positions and how often they appear."""
+    from kznlp.store.queries import list_officials
+
+    try:
+        rows = list_officials(_open_db(db, readonly=True), name=name, limit=1000)
+    except KznlpError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        return
+    table = Table("official", "positions", "documents", "decisions", title="Officials")
+    for r in rows:
+        table.add_row(r["name"], "; ".join(r["positions"]), str(r["documents"]), str(r["decisions"]))
+    out.print(table)
+
+
+@app.command()
+def decisions(
+    db: Annotated[Path, typer.Option("--db", help="Archive to read.")] = Path("kznlp-demo.db"),
+    official: OfficialOption = None,
+    limit: Annotated[int, typer.Option(help="Most decisions to show.")] = 100,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of text.")] = False,
+) -> None:
+    """What was decided (by an official, with --official) and the action items: who, how often, by when."""
+    from kznlp.store.queries import list_decisions
+
+    try:
+        rows = list_decisions(_open_db(db, readonly=True), official=official, limit=limit)
+    except KznlpError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
+        return
+    if not rows:
+        out.print("no decisions" + (f" by {official!r}" if official else ""), highlight=False)
+    for r in rows:
+        out.print(f"[bold]{r['maker'] or '?'}[/bold] ({r['doc_id']}, {r['published'] or 'undated'}): {r['text']}",
+                  highlight=False)
+        for a in r["actions"]:
+            extra = ", ".join(x for x in (a["frequency"], a["deadline"] and f"by {a['deadline']}",
+                                          a["responsible"] and "responsible: " + "; ".join(a["responsible"])) if x)
+            out.print(f"  • {a['text']}" + (f"  [dim]({extra})[/dim]" if extra else ""), highlight=False)
+
+
+class ExportFormat(str, Enum):
+    jsonl = "jsonl"
+    csv = "csv"
+
+
+class ExportWhat(str, Enum):
+    documents = "documents"
+    actions = "actions"
+
+
+@app.command()
+def export(
+    db: Annotated[Path, typer.Option("--db", help="Archive to read.")] = Path("kznlp-demo.db"),
+    export_format: Annotated[ExportFormat, typer.Option("--format", help="jsonl or csv.")] = ExportFormat.jsonl,
+    what: Annotated[ExportWhat, typer.Option(help="documents: one per document (jsonl: the full JSON output "
+                                             "schema); actions: one row per action item.")] = ExportWhat.documents,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+) -> None:
+    """Write the archive out as JSON Lines or CSV."""
+    from kznlp.store import queries
+
+    try:
+        archive = _open_db(db, readonly=True)
+        rows = queries.export_documents(archive) if what is ExportWhat.documents else queries.export_actions(archive)
+        if export_format is ExportFormat.jsonl:
+            lines = (json.dumps(r, ensure_ascii=False) + "\n" for r in rows)
+        elif what is ExportWhat.documents:
+            lines = queries.to_csv(({**r, "officials": "; ".join(o["name"] for o in r["officials"]),
+                                     "decisions": len(r["decisions"])} for r in rows),
+                                   ("doc", "title", "published", "source", "url", "language", "officials",
+                                    "decisions"))
+        else:
+            lines = queries.to_csv(rows, queries.EXPORT_COLUMNS)
+        with (output.open("w", encoding="utf-8", newline="") if output else _stdout()) as stream:
+            for line in lines:
+                stream.write(line)
+    except BrokenPipeError:  # `kznlp export | head`
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (KznlpError, OSError) as error:
+        raise _fail(str(error)) from None
+
+
+def _stdout():
+    from contextlib import nullcontext
+
+    return nullcontext(sys.stdout)
+
+
+@app.command()
+def serve(
+    db: Annotated[Path, typer.Option("--db", help="Archive to serve (opened read-only).")] = Path("kznlp-demo.db"),
+    host: Annotated[str, typer.Option(help="Address to listen on.", envvar="KZNLP_HOST")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port to listen on.", envvar="KZNLP_PORT")] = 8000,
+) -> None:
+    """Serve the archive as a website (search, decisions, officials, documents) with a JSON API under /api/."""
+    import uvicorn
+
+    from kznlp.web import create_app
+
+    try:
+        app_ = create_app(db)
+    except KznlpError as error:
+        raise _fail(str(error)) from None
+    out.print(f"serving {db} on http://{host}:{port}/", highlight=False)
+    uvicorn.run(app_, host=host, port=port, log_level="warning")
+
+
+def _crawl_reporter(as_json: bool):
+    """A rich progress line (pages/s, stored, skipped, errors), or JSON lines with ``--json``; and a closer."""
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    if as_json:
+        def on_event(event, stats):
+            if event.event != "tick":
+                sys.stdout.write(json.dumps({"event": event.event, "url": event.url, "detail": event.detail,
+                                             "doc": event.doc_id}, ensure_ascii=False) + "\n")
+                sys.stdout.flush()
+        return on_event, contextlib.nullcontext()
+    progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
+                        transient=True)
+    task = progress.add_task("starting…", total=None)
+
+    def on_event(event, stats):
+        rate = stats.fetched / stats.elapsed if stats.elapsed else 0.0
+        progress.update(task, description=f"{stats.fetched} pages ({rate:.1f}/s) · stored {stats.stored} · "
+                        f"skipped {stats.skipped + stats.duplicates} · errors {stats.errors}")
+    return on_event, progress
+
+
+@app.command()
+def crawl(
+    urls: Annotated[Optional[list[str]], typer.Argument(help="Article, listing, feed or sitemap URLs.")] = None,
+    source: Annotated[Optional[list[str]], typer.Option(
+        "--source", help="A configured site (akorda, kazinform, egemen, primeminister, khabar, bairaq); "
+        "NAME=URL points it at another base URL.")] = None,
+    db: Annotated[Path, typer.Option("--db", help="Archive to fill.")] = Path("kznlp-crawl.db"),
+    since: Annotated[Optional[str], typer.Option(help="Skip articles published before YYYY-MM-DD.")] = None,
+    max_pages: Annotated[Optional[int], typer.Option("--max-pages", help="Article pages to fetch at most.")] = None,
+    resume: Annotated[bool, typer.Option("--resume", help="Continue the last crawl's frontier.")] = False,
+    no_extract: Annotated[bool, typer.Option("--no-extract", help="Store text only; no NER and extraction.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Log JSON lines on stdout instead of a progress bar.")] = False,
+    demo_site: Annotated[bool, typer.Option("--demo", help="Crawl the bundled demo site, served on 127.0.0.1.")] = False,
+    delay: Annotated[float, typer.Option(help="Seconds between requests to one host (robots Crawl-delay may raise it).")] = 1.0,
+    timeout: Annotated[float, typer.Option(help="Seconds to wait for a response.")] = 20.0,
+    retries: Annotated[int, typer.Option(help="Retries on timeouts, 429 and 5xx.")] = 3,
+    model: ModelOption = None,
+) -> None:
+    """Fetch articles politely (robots.txt, delays, retries), extract and archive them; resumable."""
+    from kznlp.scrape.crawl import CrawlOptions, crawl as run_crawl
+    from kznlp.scrape.demo import DEMO_SITE, demo_options, serve_directory
+    from kznlp.scrape.records import FetchPolicy
+
+    _quiet_libraries()
+    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
+        raise _fail(f"--since {since}: expected YYYY-MM-DD")
+    on_event, progress = _crawl_reporter(as_json)
+    policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, backoff=min(1.0, max(0.05, delay)))
+    try:
+        archive = _open_db(db)
+        with serve_directory(DEMO_SITE) if demo_site else contextlib.nullcontext() as base, progress:
+            options = demo_options(base, extract=not no_extract, model=model) if demo_site else CrawlOptions()
+            options = dataclasses.replace(options, sources=tuple(source or ()), urls=options.urls + tuple(urls or ()),
+                                          since=since, max_pages=max_pages, resume=resume, extract=not no_extract,
+                                          model=model, **({} if demo_site else {"policy": policy}))
+            stats = run_crawl(archive, options, on_event=on_event)
+    except KznlpError as error:
+        raise _fail(str(error)) from None
+    if as_json:
+        sys.stdout.write(json.dumps({"event": "summary", **stats.as_dict()}, ensure_ascii=False) + "\n")
+        return
+    out.print(f"[bold]{stats.stored} stored[/bold], {stats.duplicates} duplicates, {stats.near_duplicates} near-"
+              f"duplicates, {stats.skipped} skipped, {stats.blocked} blocked, {stats.errors} errors; "
+              f"{stats.fetched} pages in {stats.elapsed:.1f} s → {db}", highlight=False)
+    for line in stats.error_samples[:5]:
+        out.print(f"  [red]error[/red] {line}", highlight=False)
+    if demo_site:
+        rows = archive.execute("SELECT d.title, d.published, d.language, d.script, d.source, "
+                               "(SELECT count(*) FROM positions p WHERE p.doc_id = d.id) FROM documents d "
+                               "JOIN crawl_articles c ON c.doc_id = d.id ORDER BY d.published").fetchall()
+        table = Table("title", "published", "language", "positions", title="Crawled documents")
+        for title, published, language, script, _, positions in rows:
+            table.add_row((title or "")[:70], published or "", f"{language}/{script}", str(positions))
+        out.print(table)
 
 
 @app.command("ner-eval")
@@ -190,6 +416,8 @@ def ner_eval(
     model: ModelOption = None,
     fp32: Annotated[bool, typer.Option("--fp32", help="Run the model in plain float32 instead of int8 "
                                        "(to measure what quantisation costs).")] = False,
+    argmax: Annotated[bool, typer.Option("--argmax", help="Decode each word's best tag alone instead of "
+                                         "BIO-constrained Viterbi (to measure what the constraint gives).")] = False,
 ) -> None:
     """Tag a CoNLL file and print entity precision/recall/F1 per class; the last line is 'F1 0.xxxx'."""
     from kznlp.ner.conll import read_conll
@@ -199,7 +427,7 @@ def ner_eval(
     _quiet_libraries()
     try:
         sentences = read_conll(conll)
-        tagger = NerTagger(model, quantize=not fp32)
+        tagger = NerTagger(model, quantize=not fp32, constrained=not argmax)
     except (OSError, ValueError) as error:
         raise _fail(f"{conll}: {error}") from None
     except KznlpError as error:

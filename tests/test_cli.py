@@ -139,9 +139,11 @@ def test_demo_builds_archive_and_summary(tmp_path):
     out = result.stdout.decode()
     assert "Бақытжан Сағынтаев" in out and "Алматы қаласының әкімі" in out
     assert "Апта сайын" in out and "Search" in out
+    assert "crawled the demo site: 8 articles stored" in out  # through the real crawler, on 127.0.0.1
     with sqlite3.connect(db) as conn:
         n_files = len([p for p in (ROOT / "corpora" / "demo").iterdir() if p.suffix in (".txt", ".html")])
-        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (n_files,)
+        assert conn.execute("SELECT count(*) FROM documents WHERE source = 'demo'").fetchone() == (n_files,)
+        assert conn.execute("SELECT count(*) FROM crawl_articles").fetchone() == (8,)
 
 
 def test_every_command_has_help():

@@ -53,7 +53,9 @@ def test_failed_save_leaves_nothing_half_written(archive, reference_doc):
 
 
 def test_schema_version_and_wal(archive, tmp_path):
-    assert archive.execute("PRAGMA user_version").fetchone() == (1,)
+    from kznlp.store.schema import SCHEMA_VERSION
+
+    assert archive.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     assert archive.execute("PRAGMA journal_mode").fetchone() == ("wal",)
     open_archive(tmp_path / "archive.db")  # reopening migrates nothing and keeps data
     assert archive.execute("SELECT count(*) FROM documents").fetchone() == (1,)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import sqlite_utils
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 
 
@@ -46,7 +46,37 @@ def _v1(db: sqlite_utils.Database) -> None:
     db["actions"].enable_fts(["stems"], fts_version="FTS5", create_triggers=True, tokenize=FTS_TOKENIZE)
 
 
-MIGRATIONS = {1: _v1}
+def _v2(db: sqlite_utils.Database) -> None:
+    """The crawler: its frontier, the pages it fetched, the URLs each document is known by, near-duplicates."""
+    db["crawl_frontier"].create({
+        "key": str, "url": str, "host": str, "kind": str, "source": str, "depth": int, "priority": int,
+        "status": str, "reason": str, "hint_published": str, "hint_title": str, "attempts": int,
+        "added_at": str, "updated_at": str,
+    }, pk="key", not_null={"url", "host", "kind", "status"}, defaults={"status": "pending", "attempts": 0,
+                                                                      "depth": 0, "priority": 2})
+    db["crawl_frontier"].create_index(["status", "priority"])
+    db["crawl_pages"].create({
+        "key": str, "url": str, "final_url": str, "status_code": int, "content_type": str, "encoding": str,
+        "etag": str, "last_modified": str, "fetched_at": str, "bytes": int, "content_hash": str, "doc_id": str,
+        "html": bytes,  # zlib-compressed body, for re-extraction without fetching again
+    }, pk="key")
+    db["crawl_aliases"].create({"key": str, "doc_id": str}, pk="key")
+    db["crawl_aliases"].create_index(["doc_id"])
+    db["crawl_articles"].create({
+        "doc_id": str, "source": str, "url": str, "author": str, "lead": str, "original_script": str,
+        "original_text": str, "extracted": int, "simhash": int, "band0": int, "band1": int, "band2": int,
+        "band3": int, "duplicate_of": str, "similarity": float, "fetched_at": str,
+    }, pk="doc_id")
+    for band in ("band0", "band1", "band2", "band3"):
+        db["crawl_articles"].create_index([band])
+    db["crawl_articles"].create_index(["duplicate_of"])
+    db["crawl_runs"].create({"id": int, "started_at": str, "finished_at": str, "options": str, "stats": str},
+                            pk="id")
+    db["documents"].create_index(["url"])
+    db["documents"].create_index(["canonical_url"])
+
+
+MIGRATIONS = {1: _v1, 2: _v2}
 
 
 def migrate(db: sqlite_utils.Database) -> int:

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, datetime, timedelta, timezone
 from functools import cache
 
 from kznlp.resources import casefold, read_table
@@ -59,3 +59,39 @@ def parse_date(text: str, *, default_year: int | None = None) -> date | None:
         if month and year:
             return _safe(year, month, int(m[1]))
     return None
+
+
+LOCAL_TIME = timezone(timedelta(hours=5))  # Kazakhstan (Astana, Almaty): UTC+5
+_ISO_DATETIME = re.compile(r"(\d{4}-\d{2}-\d{2})[T ](\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(Z|[+-]\d{2}:?\d{2})?")
+
+
+def parse_published(text: str, *, formats: tuple[str, ...] = (), default_year: int | None = None) -> date | None:
+    """A publication date in local time (UTC+5): ISO datetimes with an offset are moved to UTC+5 first;
+    ``formats`` (``strptime`` patterns from a site adapter) are tried before the general formats.
+
+    >>> parse_published("2025-08-15T22:30:00+00:00")
+    datetime.date(2025, 8, 16)
+    >>> parse_published("2024-01-15")
+    datetime.date(2024, 1, 15)
+    >>> parse_published("15/01/2024 10:00", formats=("%d/%m/%Y %H:%M",))
+    datetime.date(2024, 1, 15)
+    """
+    text = re.sub(r"\s+", " ", text or "").strip()
+    if not text:
+        return None
+    for fmt in formats:
+        try:
+            return datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    if (m := _ISO_DATETIME.search(text)) and m[3]:
+        offset = m[3].replace("Z", "+00:00")
+        if ":" not in offset:
+            offset = offset[:3] + ":" + offset[3:]
+        try:
+            moment = datetime.fromisoformat(f"{m[1]}T{m[2]}{offset}")
+        except ValueError:
+            moment = None
+        if moment is not None:
+            return moment.astimezone(LOCAL_TIME).date()
+    return parse_date(text, default_year=default_year)

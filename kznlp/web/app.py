@@ -1,0 +1,217 @@
+"""Starlette app: handlers read the request, call one ``kznlp.store`` function and render.
+
+Pages (Kazakh interface, no JavaScript needed): ``/`` search with facets, ``/decisions``,
+``/responsible`` (who must do what), ``/officials``, ``/officials/{id}``, ``/documents/{id}``.
+The same data as JSON under ``/api/``.  The archive is opened read-only, one connection per thread;
+Jinja2 autoescaping keeps scraped text as text.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from urllib.parse import urlencode
+
+import jinja2
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Route
+
+from kznlp.store import queries
+from kznlp.store.archive import count_matches, fts_query, open_archive, search
+from kznlp.store.filters import FREQUENCIES, Filters, check_date
+
+TEMPLATES = Path(__file__).parent / "templates"
+PAGE_SIZE = 20
+SECURITY_HEADERS = {
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+}
+FREQUENCY_KK = {"daily": "күн сайын", "weekly": "апта сайын", "monthly": "ай сайын", "quarterly": "тоқсан сайын",
+                "annually": "жыл сайын"}
+FACET_TITLES = {"source": "Дереккөз", "year": "Жылы", "official": "Лауазым иелері", "position": "Лауазым",
+                "organisation": "Ұйым", "has_decisions": "Шешімдер", "frequency": "Тапсырма жиілігі",
+                "deadline": "Орындау мерзімі"}
+FACET_PARAMS = {"source": "source", "year": "year", "official": "official_id", "position": "position",
+                "organisation": "organisation", "has_decisions": "has_decisions", "frequency": "frequency",
+                "deadline": "deadline"}
+
+
+class BadRequest(ValueError):
+    pass
+
+
+def _safe_url(url: str | None) -> str | None:
+    """Only http(s) links leave the site (a scraped ``javascript:`` URL stays text)."""
+    return url if url and url.lower().startswith(("http://", "https://")) else None
+
+
+def _int(value: str | None, name: str, default: int | None = None) -> int | None:
+    if value in (None, ""):
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise BadRequest(f"{name}: бүтін сан керек") from None
+
+
+def filters_from(params) -> Filters:
+    """Filters from a query string; bad values raise BadRequest with a message for the page."""
+    year = params.get("year") or None
+    try:
+        since = check_date(params.get("since") or year, "since")
+        until = check_date(params.get("until") or year, "until")
+        deadline = params.get("deadline") or None
+        if deadline and deadline != "any":
+            check_date(deadline, "deadline")
+    except ValueError as error:
+        raise BadRequest(f"{error} (күн пішімі: ЖЖЖЖ-АА-КК)") from None
+    frequency = params.get("frequency") or None
+    if frequency and frequency not in FREQUENCIES:
+        raise BadRequest(f"frequency: {', '.join(FREQUENCIES)} болуы керек")
+    return Filters(official=params.get("official") or None, official_id=_int(params.get("official_id"), "official_id"),
+                   position=params.get("position") or None, organisation=params.get("organisation") or None,
+                   source=params.get("source") or None, since=since, until=until,
+                   has_decisions=True if params.get("has_decisions") in ("1", "true", "on") else None,
+                   frequency=frequency, deadline=deadline)
+
+
+def create_app(db_path: str | Path) -> Starlette:
+    """The website and API over the archive at ``db_path`` (read-only; ArchiveError if it is not one)."""
+    db_path = Path(db_path)
+    open_archive(db_path, readonly=True).conn.close()  # fail now, not on the first request
+    local = threading.local()
+
+    def db():
+        if getattr(local, "db", None) is None:
+            local.db = open_archive(db_path, readonly=True)
+        return local.db
+
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
+                             undefined=jinja2.ChainableUndefined)
+    env.globals.update(frequency_kk=FREQUENCY_KK, facet_titles=FACET_TITLES, FACET_PARAM=FACET_PARAMS,
+                       safe_url=_safe_url)
+
+    def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
+        params = dict(request.query_params)
+
+        def url_with(**changes) -> str:
+            merged = {k: v for k, v in {**params, **changes}.items() if v not in (None, "")}
+            merged.pop("page", None) if "page" not in changes else None
+            return "?" + urlencode(merged)
+
+        html = env.get_template(name).render(request=request, params=params, url_with=url_with, **context)
+        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+
+    def api(data, status: int = 200) -> JSONResponse:
+        return JSONResponse(data, status_code=status, headers=SECURITY_HEADERS)
+
+    def run_search(request: Request) -> dict:
+        params = request.query_params
+        query = (params.get("q") or "")[:10_000]
+        filters = filters_from(params)
+        page = max(1, _int(params.get("page"), "page", 1) or 1)
+        if fts_query(query) is None and not filters.active():
+            message = "Іздеу үшін сөз жазыңыз" if query.strip() else None
+            return {"query": query, "total": 0, "page": 1, "hits": [], "message": message,
+                    "facets": queries.facets(db(), "", Filters())}
+        hits = search(db(), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, filters=filters)
+        return {"query": query, "total": count_matches(db(), query, filters), "page": page, "hits": hits,
+                "message": None, "facets": queries.facets(db(), query, filters)}
+
+    def search_page(request: Request) -> Response:
+        try:
+            result = run_search(request)
+        except BadRequest as error:
+            return render(request, "search.html", 400, query=request.query_params.get("q", ""), hits=[], total=0,
+                          page=1, facets={}, message=str(error), page_size=PAGE_SIZE)
+        return render(request, "search.html", page_size=PAGE_SIZE, **result)
+
+    def api_search(request: Request) -> Response:
+        try:
+            result = run_search(request)
+        except BadRequest as error:
+            return api({"error": str(error)}, 400)
+        result["hits"] = [{"doc": h.doc_id, "title": h.title, "published": h.published, "source": h.source,
+                           "url": h.url, "snippet": h.snippet, "score": h.score, "decisions": list(h.decisions)}
+                          for h in result["hits"]]
+        return api(result)
+
+    def decisions_args(request: Request) -> dict:
+        params = request.query_params
+        frequency = params.get("frequency") or None
+        if frequency and frequency not in FREQUENCIES:
+            raise BadRequest(f"frequency: {', '.join(FREQUENCIES)} болуы керек")
+        return {"official": params.get("official") or None, "frequency": frequency,
+                "has_deadline": params.get("has_deadline") in ("1", "true", "on"),
+                "offset": max(0, _int(params.get("offset"), "offset", 0))}
+
+    def decisions_page(request: Request) -> Response:
+        try:
+            rows = queries.list_decisions(db(), **decisions_args(request))
+        except BadRequest as error:
+            return render(request, "decisions.html", 400, decisions=[], message=str(error))
+        return render(request, "decisions.html", decisions=rows, message=None)
+
+    def api_decisions(request: Request) -> Response:
+        try:
+            return api(queries.list_decisions(db(), **decisions_args(request)))
+        except BadRequest as error:
+            return api({"error": str(error)}, 400)
+
+    def responsible_page(request: Request) -> Response:
+        groups = queries.responsibilities(db(), organisation=request.query_params.get("organisation") or None)
+        return render(request, "responsible.html", groups=groups)
+
+    def api_responsible(request: Request) -> Response:
+        return api(queries.responsibilities(db(), organisation=request.query_params.get("organisation") or None))
+
+    def officials_page(request: Request) -> Response:
+        rows = queries.list_officials(db(), name=request.query_params.get("name") or None, limit=500)
+        return render(request, "officials.html", officials=rows)
+
+    def api_officials(request: Request) -> Response:
+        return api(queries.list_officials(db(), name=request.query_params.get("name") or None, limit=500))
+
+    def official_page(request: Request) -> Response:
+        official = queries.get_official(db(), request.path_params["official_id"])
+        if official is None:
+            return render(request, "error.html", 404, message="Лауазым иесі табылмады")
+        return render(request, "official.html", official=official)
+
+    def api_official(request: Request) -> Response:
+        official = queries.get_official(db(), request.path_params["official_id"])
+        return api(official) if official else api({"error": "not found"}, 404)
+
+    def document_page(request: Request) -> Response:
+        doc = queries.get_document(db(), request.path_params["doc_id"])
+        if doc is None:
+            return render(request, "error.html", 404, message="Құжат табылмады")
+        return render(request, "document.html", doc=doc, segments=queries.segments(doc))
+
+    def api_document(request: Request) -> Response:
+        doc = queries.get_document(db(), request.path_params["doc_id"])
+        return api(doc) if doc else api({"error": "not found"}, 404)
+
+    def api_index(request: Request) -> Response:
+        return api({"endpoints": ["/api/search?q=", "/api/decisions", "/api/responsible", "/api/officials",
+                                  "/api/officials/{id}", "/api/documents/{id}"]})
+
+    async def not_found(request: Request, exc) -> Response:
+        if request.url.path.startswith("/api/"):
+            return api({"error": "not found"}, 404)
+        return render(request, "error.html", 404, message="Бет табылмады")
+
+    routes = [
+        Route("/", search_page), Route("/decisions", decisions_page), Route("/responsible", responsible_page),
+        Route("/officials", officials_page), Route("/officials/{official_id:int}", official_page),
+        Route("/documents/{doc_id:path}", document_page),
+        Route("/api/", api_index), Route("/api/search", api_search), Route("/api/decisions", api_decisions),
+        Route("/api/responsible", api_responsible), Route("/api/officials", api_officials),
+        Route("/api/officials/{official_id:int}", api_official), Route("/api/documents/{doc_id:path}", api_document),
+    ]
+    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    app.state.db_path = db_path
+    return app

@@ -1,0 +1,78 @@
+"""A small archive built from Document records directly (no model), for search, CLI and web tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from kznlp.records import Action, Decision, Document, Entity, Mention, Official
+from kznlp.store.archive import open_archive, save_document
+
+XSS_TITLE = "<script>alert(1)</script>"
+
+
+def _at(text: str, part: str, after: int = 0) -> tuple[int, int]:
+    start = text.index(part, after)
+    return start, start + len(part)
+
+
+def almaty() -> Document:
+    text = ("Алматы қаласының әкімі Бақытжан Сағынтаевтың қатысуымен кеңес өтті. "
+            "Б. Сағынтаев аудан әкімдерге жемқорлыққа қарсы мониторинг жүргізуді тапсырды. "
+            "Әкімдер апта сайын есеп береді, жұмыс 2024 жылдың 31 желтоқсанына дейін аяқталуы тиіс.")
+    decision_text = "Б. Сағынтаев аудан әкімдерге жемқорлыққа қарсы мониторинг жүргізуді тапсырды."
+    action_text = "жемқорлыққа қарсы мониторинг жүргізу"
+    return Document(
+        doc="almaty", text=text, language="kk", title="Сағынтаев әкімдерге тапсырма берді",
+        published="2024-05-10", url="https://bairaq.kz/news/almaty-1",
+        entities=(Entity("GPE", "Алматы", *_at(text, "Алматы")),
+                  Entity("POSITION", "Алматы қаласының әкімі", *_at(text, "Алматы қаласының әкімі"))),
+        officials=(Official("Бақытжан Сағынтаев", ("Алматы қаласының әкімі",), ("Алматы қаласы",),
+                            (Mention("Бақытжан Сағынтаевтың", *_at(text, "Бақытжан Сағынтаевтың")),
+                             Mention("Б. Сағынтаев", *_at(text, "Б. Сағынтаев")))),),
+        decisions=(Decision("Бақытжан Сағынтаев", decision_text, *_at(text, decision_text),
+                            (Action(action_text, ("аудан әкімдері",), "weekly", "2024-12-31",
+                                    *_at(text, action_text)),)),),
+    )
+
+
+def astana() -> Document:
+    text = ("Астана қаласы әкімдіктің мәжілісінде Премьер-министр Олжас Бектенов сөз сөйледі. "
+            "Олжас Бектеновтің айтуынша, жылу маусымына дайындық ай сайын тексеріледі. "
+            "Үкімет Энергетика министрлігіне жылу желілерін жөндеуді тапсырды.")
+    decision_text = "Үкімет Энергетика министрлігіне жылу желілерін жөндеуді тапсырды."
+    action_text = "жылу желілерін жөндеу"
+    return Document(
+        doc="astana", text=text, language="kk", title="Жылу маусымына дайындық",
+        published="2025-01-15", url="https://kazinform.kz/news/astana-2",
+        officials=(Official("Олжас Бектенов", ("Премьер-министр",), (),
+                            (Mention("Олжас Бектенов", *_at(text, "Олжас Бектенов")),
+                             Mention("Олжас Бектеновтің", *_at(text, "Олжас Бектеновтің")))),),
+        decisions=(Decision("Олжас Бектенов", decision_text, *_at(text, decision_text),
+                            (Action(action_text, ("Энергетика министрлігі",), "monthly", None,
+                                    *_at(text, action_text)),)),),
+    )
+
+
+def farming() -> Document:
+    text = ("Ауыл шаруашылығы министрлігі егін науқанының қорытындысын шығарды. "
+            "Астық өнімі былтырғыдан көп. Ауыл шаруашылығы саласына қолдау көрсетіледі.")
+    return Document(doc="farming", text=text, language="kk", title="Егін науқаны", published="2023-09-01",
+                    url="https://egemen.kz/article/3")
+
+
+def hostile() -> Document:
+    text = "Мәтінде <b>әкім</b> & <img src=x onerror=alert(2)> сөздері бар. Ауылдағы тойға арналған хабар."
+    return Document(doc="hostile", text=text, language="kk", title=XSS_TITLE, published="2024-02-02",
+                    url="javascript:alert(3)")
+
+
+DOCUMENTS = {"almaty": ("bairaq", almaty), "astana": ("kazinform", astana), "farming": ("egemen", farming),
+             "hostile": ("evil", hostile)}
+
+
+def build_archive(path: Path) -> Path:
+    db = open_archive(path)
+    for source, make in DOCUMENTS.values():
+        save_document(db, make(), source=source)
+    db.conn.close()
+    return path

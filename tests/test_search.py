@@ -1,0 +1,194 @@
+"""Kazakh-aware search over an archive built from records: stems, phrases, prefixes, Latin script,
+BM25, filters, facets, the read queries behind `officials`/`decisions`/`export`, and those commands."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+import pytest
+from typer.testing import CliRunner
+
+from archive_data import build_archive
+from kznlp.cli import app
+from kznlp.store import queries
+from kznlp.store.archive import count_matches, fts_query, open_archive, search
+from kznlp.store.filters import Filters
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("search") / "archive.db")
+
+
+@pytest.fixture()
+def db(archive_path):
+    return open_archive(archive_path, readonly=True)
+
+
+def ids(hits):
+    return sorted(h.doc_id for h in hits)
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("әкім", ["almaty", "astana", "hostile"]),           # әкімі, әкімдерге, әкімдіктің, <b>әкім</b>
+    ("әкімдерге", ["almaty", "astana", "hostile"]),
+    ("әкімдіктің", ["astana"]),                            # a longer stem is narrower
+    ("Сағынтаев", ["almaty"]),
+    ("Сағынтаевтың", ["almaty"]),
+    ("сағынтаевқа", ["almaty"]),
+    ("Бектеновтің", ["astana"]),
+    ("Сағын*", ["almaty"]),                                # prefix
+    ('"Алматы қаласының әкімі"', ["almaty"]),               # phrase on consecutive stems
+    ('"әкімі Алматы"', []),                                # same words, wrong order
+    ("Sağyntaev", ["almaty"]),                             # Kazakh Latin 2021
+    ("äkımderge", ["almaty", "astana", "hostile"]),
+    ("Сағынтаев OR Бектенов", ["almaty", "astana"]),
+    ("әкім NOT Сағынтаев", ["astana", "hostile"]),
+    ("ауыл шаруашылығы", ["farming"]),
+])
+def test_kazakh_queries(db, query, expected):
+    assert ids(search(db, query)) == expected
+
+
+@pytest.mark.parametrize("query", ['әкім AND (', '"', "*", "NEAR(", "x" * 10_000, "әкім " * 2000,
+                                   "'; DROP TABLE documents; --", "(((", "әкім*)*", '"әкім', "^", "{x}:y", "\x00",
+                                   "ә" * 5000, "-", "NOT", "OR OR OR"])
+def test_hostile_queries_return_lists(db, query):
+    hits = search(db, query, official="Сағынтаев", since="2020")
+    assert isinstance(hits, list)
+    assert isinstance(search(db, query), list)
+    assert isinstance(queries.facets(db, query, Filters(source="bairaq")), dict)
+    assert count_matches(db, query) >= 0
+
+
+def test_fts_query_never_passes_syntax_through():
+    for query in ['әкім AND (', 'a" OR "b', "NEAR(a b)", "col:value", "*", "^start"]:
+        match = fts_query(query)
+        if match:
+            outside = "".join(match.split('"')[0::2])  # what is not inside a quoted string
+            assert set(outside) <= set(" *+()ANDORT"), (query, match)
+
+
+def test_bm25_and_snippet(db):
+    hits = search(db, "әкім")
+    assert hits[0].doc_id == "almaty"  # title and three forms in the text
+    assert hits[0].score <= hits[-1].score
+    marked = [piece for piece, is_hit in hits[0].parts if is_hit]
+    assert marked and all(p.lower().startswith("әкім") for p in marked)
+    assert "[" in hits[0].snippet
+
+
+def test_search_keeps_its_old_signature(db):
+    hits = search(db, "мониторинг", limit=5)
+    assert [h.doc_id for h in hits] == ["almaty"]
+    assert hits[0].decisions[0]["actions"][0]["deadline"] == "2024-12-31"
+
+
+@pytest.mark.parametrize("filters, expected", [
+    ({"official": "Сағынтаевтың"}, ["almaty"]),
+    ({"official": "бектенов"}, ["astana"]),
+    ({"source": "kazinform"}, ["astana"]),
+    ({"since": "2024-06"}, ["astana"]),
+    ({"until": "2024-05"}, ["almaty", "hostile"]),
+    ({"since": "2024", "until": "2024"}, ["almaty", "hostile"]),
+    ({"position": "ӘКІМІ"}, ["almaty"]),
+    ({"organisation": "энергетика"}, ["astana"]),
+    ({"has_decisions": True}, ["almaty", "astana"]),
+    ({"has_decisions": False}, ["hostile"]),
+    ({"frequency": "weekly"}, ["almaty"]),
+    ({"deadline": "2024-12"}, ["almaty"]),
+    ({"deadline": "any"}, ["almaty"]),
+])
+def test_filters(db, filters, expected):
+    assert ids(search(db, "әкім", **filters)) == expected
+
+
+def test_filters_without_words_browse_newest_first(db):
+    assert [h.doc_id for h in search(db, "", has_decisions=True)] == ["astana", "almaty"]
+    assert search(db, "") == []
+
+
+def test_facets(db):
+    facets = queries.facets(db, "әкім")
+    assert {f["value"]: f["count"] for f in facets["source"]} == {"bairaq": 1, "kazinform": 1, "evil": 1}
+    assert {f["label"] for f in facets["official"]} == {"Бақытжан Сағынтаев", "Олжас Бектенов"}
+    assert facets["has_decisions"][0]["count"] == 2
+    assert {f["value"] for f in facets["frequency"]} == {"weekly", "monthly"}
+    assert facets["deadline"] == [{"value": "2024-12", "label": "2024-12", "count": 1}]
+    # a facet ignores its own filter, so the other sources stay visible
+    narrowed = queries.facets(db, "әкім", Filters(source="bairaq"))
+    assert len(narrowed["source"]) == 3 and narrowed["official"][0]["label"] == "Бақытжан Сағынтаев"
+
+
+def test_officials_decisions_responsibilities(db):
+    officials = {o["name"]: o for o in queries.list_officials(db)}
+    assert officials["Бақытжан Сағынтаев"]["positions"] == ["Алматы қаласының әкімі"]
+    assert officials["Бақытжан Сағынтаев"]["decisions"] == 1
+    decided = queries.list_decisions(db, official="Сағынтаевтың")
+    assert [d["doc_id"] for d in decided] == ["almaty"]
+    assert decided[0]["actions"][0]["responsible"] == ["аудан әкімдері"]
+    official = queries.get_official(db, officials["Олжас Бектенов"]["id"])
+    assert official["positions"][0]["first"] == "2025-01-15" and official["decisions"][0]["doc_id"] == "astana"
+    who = {g["responsible"]: [a["text"] for a in g["actions"]] for g in queries.responsibilities(db)}
+    assert who == {"аудан әкімдері": ["жемқорлыққа қарсы мониторинг жүргізу"],
+                   "Энергетика министрлігі": ["жылу желілерін жөндеу"]}
+
+
+def test_document_segments(db):
+    doc = queries.get_document(db, "almaty")
+    pieces = queries.segments(doc)
+    assert "".join(p["text"] for p in pieces) == doc["text"]
+    assert [p["text"] for p in pieces if p["official_id"]] == ["Бақытжан Сағынтаевтың", "Б. Сағынтаев"]
+
+
+runner = CliRunner()
+
+
+def test_cli_search_with_filters(archive_path):
+    result = runner.invoke(app, ["search", "әкімдерге", "--db", str(archive_path), "--json", "--official",
+                                 "Сағынтаев", "--since", "2024-01-01", "--until", "2024-12-31", "--source", "bairaq"])
+    assert result.exit_code == 0, result.output
+    hits = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [h["doc"] for h in hits] == ["almaty"] and hits[0]["source"] == "bairaq"
+    table = runner.invoke(app, ["search", "Sağyntaev", "--db", str(archive_path)])
+    assert table.exit_code == 0 and "Сағынтаев" in table.stdout
+    bad = runner.invoke(app, ["search", "әкім", "--db", str(archive_path), "--since", "May"])
+    assert bad.exit_code == 1 and "YYYY" in bad.output
+    quote = runner.invoke(app, ["search", '"', "--db", str(archive_path)])
+    assert quote.exit_code == 0 and "no documents match" in quote.stdout
+
+
+def test_cli_officials_and_decisions(archive_path):
+    result = runner.invoke(app, ["officials", "--db", str(archive_path), "--json"])
+    assert result.exit_code == 0
+    assert {json.loads(line)["name"] for line in result.stdout.splitlines()} == {"Бақытжан Сағынтаев",
+                                                                                  "Олжас Бектенов"}
+    result = runner.invoke(app, ["decisions", "--db", str(archive_path), "--official", "Бектеновтің", "--json"])
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["doc_id"] for r in rows] == ["astana"] and rows[0]["actions"][0]["frequency"] == "monthly"
+    text = runner.invoke(app, ["decisions", "--db", str(archive_path)])
+    assert text.exit_code == 0 and "жылу желілерін жөндеу" in text.stdout
+
+
+def test_cli_export(archive_path, tmp_path):
+    result = runner.invoke(app, ["export", "--db", str(archive_path), "--format", "jsonl"])
+    docs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {d["doc"] for d in docs} == {"almaty", "astana", "farming", "hostile"}
+    almaty = next(d for d in docs if d["doc"] == "almaty")
+    assert almaty["officials"][0]["name"] == "Бақытжан Сағынтаев" and almaty["decisions"][0]["actions"]
+    out = tmp_path / "actions.csv"
+    result = runner.invoke(app, ["export", "--db", str(archive_path), "--format", "csv", "--what", "actions",
+                                 "-o", str(out)])
+    assert result.exit_code == 0
+    rows = list(csv.DictReader(io.StringIO(out.read_text("utf-8"))))
+    assert {r["action"] for r in rows} == {"жемқорлыққа қарсы мониторинг жүргізу", "жылу желілерін жөндеу"}
+    missing = runner.invoke(app, ["export", "--db", str(tmp_path / "missing.db")])
+    assert missing.exit_code == 1
+
+
+@pytest.mark.parametrize("command", ["officials", "decisions", "export", "serve", "search"])
+def test_new_commands_have_help(command):
+    result = runner.invoke(app, [command, "--help"])
+    assert result.exit_code == 0 and len(result.stdout) > 100

@@ -1,0 +1,215 @@
+"""The website and JSON API (TestClient), the archive in datasette, and the search page driven in a
+real headless Chromium (Debian's /usr/bin/chromium through Playwright; skipped outside CI when it is missing)."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import socket
+import threading
+import time
+from urllib.parse import quote
+
+import pytest
+from starlette.testclient import TestClient
+
+from archive_data import XSS_TITLE, build_archive
+from kznlp.errors import ArchiveError
+from kznlp.web import create_app
+
+CHROMIUM = os.environ.get("KZNLP_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+
+@pytest.fixture(scope="module")
+def archive_path(tmp_path_factory):
+    return build_archive(tmp_path_factory.mktemp("web") / "archive.db")
+
+
+@pytest.fixture(scope="module")
+def client(archive_path):
+    return TestClient(create_app(archive_path))
+
+
+def test_search_page_finds_inflected_forms(client):
+    page = client.get("/", params={"q": "әкімдерге"})
+    assert page.status_code == 200
+    assert "<mark>әкімі</mark>" in page.text or "<mark>әкімдерге</mark>" in page.text
+    assert "Іздеу" in page.text and 'lang="kk"' in page.text
+    assert "/documents/almaty" in page.text and "/documents/farming" not in page.text
+    assert 'data-facet="official"' in page.text and "Бақытжан Сағынтаев" in page.text
+
+
+def test_facet_links_filter(client):
+    officials = client.get("/api/officials").json()
+    oid = next(o["id"] for o in officials if o["name"] == "Олжас Бектенов")
+    page = client.get("/", params={"q": "әкім", "official_id": oid})
+    assert "/documents/astana" in page.text and "/documents/almaty" not in page.text
+    assert client.get("/", params={"q": "әкім", "source": "bairaq", "year": "2024"}).text.count('class="hit"') == 1
+
+
+@pytest.mark.parametrize("query", ['әкім AND (', '"', "*", "x" * 10_000, "NEAR(", "'; DROP TABLE documents"])
+def test_hostile_queries_render(client, query):
+    assert client.get("/", params={"q": query}).status_code == 200
+    assert client.get("/api/search", params={"q": query}).status_code == 200
+
+
+def test_bad_parameters_get_a_message(client):
+    page = client.get("/", params={"q": "әкім", "since": "кеше"})
+    assert page.status_code == 400 and "ЖЖЖЖ-АА-КК" in page.text
+    assert client.get("/api/search", params={"q": "әкім", "official_id": "x"}).status_code == 400
+    assert client.get("/api/decisions", params={"frequency": "hourly"}).status_code == 400
+
+
+def test_scraped_text_is_escaped(client):
+    page = client.get("/documents/hostile")
+    assert page.status_code == 200
+    assert XSS_TITLE not in page.text and "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+    assert "<img src=x" not in page.text and "&lt;b&gt;" in page.text
+    assert 'href="javascript:' not in page.text  # a non-http source URL is shown, not linked
+    results = client.get("/", params={"q": "тойға"})
+    assert XSS_TITLE not in results.text and "&lt;script&gt;" in results.text
+    assert "script-src" not in page.headers["content-security-policy"]  # no scripts at all
+
+
+def test_document_page(client):
+    page = client.get("/documents/almaty")
+    assert '<mark class="official" title="Лауазым иесі">Бақытжан Сағынтаевтың</mark>' in page.text
+    assert 'href="https://bairaq.kz/news/almaty-1"' in page.text and "Дереккөз" in page.text
+    assert client.get("/documents/nope").status_code == 404
+
+
+def test_decisions_officials_responsible_pages(client):
+    decisions = client.get("/decisions", params={"official": "Сағынтаевтың"})
+    assert "жемқорлыққа қарсы мониторинг жүргізу" in decisions.text and "апта сайын" in decisions.text
+    assert "жылу желілерін жөндеу" not in decisions.text
+    responsible = client.get("/responsible")
+    assert "Энергетика министрлігі" in responsible.text
+    officials = client.get("/officials")
+    assert "Лауазым иелері" in officials.text and "Олжас Бектенов" in officials.text
+    oid = client.get("/api/officials", params={"name": "Сағынтаев"}).json()[0]["id"]
+    official = client.get(f"/officials/{oid}")
+    assert "Алматы қаласының әкімі" in official.text and "2024-05-10" in official.text
+    assert client.get("/officials/9999").status_code == 404
+
+
+def test_api(client):
+    found = client.get("/api/search", params={"q": "Sağyntaevtyñ"}).json()
+    assert [h["doc"] for h in found["hits"]] == ["almaty"] and found["total"] == 1
+    assert found["facets"]["source"] == [{"value": "bairaq", "label": "bairaq", "count": 1}]
+    doc = client.get("/api/documents/almaty").json()
+    assert doc["officials"][0]["name"] == "Бақытжан Сағынтаев"
+    assert client.get("/api/decisions", params={"official": "Бектенов"}).json()[0]["doc_id"] == "astana"
+    assert client.get("/api/documents/nope").status_code == 404
+    assert client.get("/api/").json()["endpoints"]
+
+
+def test_app_is_read_only(archive_path, tmp_path):
+    with pytest.raises(ArchiveError):
+        create_app(tmp_path / "missing.db")
+    before = archive_path.stat().st_mtime_ns
+    TestClient(create_app(archive_path)).get("/", params={"q": "әкім"})
+    assert archive_path.stat().st_mtime_ns == before
+
+
+def test_datasette_full_text_search(archive_path):
+    import datasette.app as datasette
+
+    async def fetch():
+        ds = datasette.Datasette([str(archive_path)])
+        name = archive_path.stem
+        docs = await ds.client.get(f"/{name}/documents.json?_search={quote('әкім')}&_shape=array")
+        actions = await ds.client.get(f"/{name}/actions.json?_search={quote('жылу')}&_shape=array")
+        return docs, actions
+
+    docs, actions = asyncio.run(fetch())
+    assert docs.status_code == 200 and {row["id"] for row in docs.json()} >= {"almaty"}  # "әкімі" stems to "әкім"
+    assert actions.status_code == 200 and [row["text"] for row in actions.json()] == ["жылу желілерін жөндеу"]
+
+
+# --- a real browser -----------------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def live_server(archive_path):
+    import uvicorn
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(archive_path), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def browser():
+    import playwright.sync_api as sync_api
+
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        # CI installs Chromium (.ci/run), so there a missing browser is a failure, not a skip
+        if os.environ.get("CI"):
+            pytest.fail(f"no Chromium at {CHROMIUM}: .ci/run should have installed it")
+        pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    with sync_api.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture()
+def page(browser):
+    context = browser.new_context(java_script_enabled=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    page.dialogs = dialogs
+    yield page
+    context.close()
+
+
+def test_browser_search_facet_document(live_server, page):
+    page.goto(live_server + "/")
+    page.fill("input[name=q]", "әкімдерге")
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector("article.hit")
+    assert page.locator("article.hit").count() == 3
+    assert page.locator("article.hit mark").first.inner_text().lower().startswith("әкім")
+    # click the official facet: only his document is left
+    page.click("section[data-facet=official] a.facet-link:has-text('Бақытжан Сағынтаев')")
+    page.wait_for_load_state()
+    assert "official_id=" in page.url
+    assert page.locator("article.hit").count() == 1
+    # open the document: the official is highlighted in the text and links to his page
+    page.click("article.hit h2 a")
+    page.wait_for_selector(".doctext")
+    official = page.locator(".doctext mark.official").first
+    assert "Сағынтаев" in official.inner_text()
+    assert official.evaluate("el => getComputedStyle(el).backgroundColor") not in ("rgba(0, 0, 0, 0)", "transparent")
+    assert page.locator("a.source-link").get_attribute("href") == "https://bairaq.kz/news/almaty-1"
+    official.click()
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "Бақытжан Сағынтаев"
+    assert not page.dialogs
+
+
+def test_browser_script_title_is_text(live_server, page):
+    page.goto(live_server + "/?q=" + quote("тойға"))
+    page.wait_for_selector("article.hit")
+    assert page.locator("article.hit h2 a").inner_text() == XSS_TITLE
+    page.click("article.hit h2 a")
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == XSS_TITLE
+    assert "<img src=x onerror=alert(2)>" in page.locator(".doctext").inner_text()
+    assert page.locator(".doctext img").count() == 0
+    page.wait_for_timeout(300)
+    assert not page.dialogs  # no alert() ran
