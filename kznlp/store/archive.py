@@ -59,6 +59,13 @@ def _official_id(conn: sqlite3.Connection, name: str) -> int:
     return conn.execute("INSERT INTO officials (name, name_key) VALUES (?, ?)", (name, key)).lastrowid
 
 
+def position_rows(official_id: int, doc_id: str, official) -> list[tuple]:
+    """One row per position, with the body that position belongs to ("Алматы қаласының әкімі" -> "Алматы қаласы")."""
+    from kznlp.extract.officials import organisation_of
+
+    return [(official_id, doc_id, position, organisation_of(position)) for position in official.positions]
+
+
 def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | None = None,
                   script: str | None = None, canonical_url: str | None = None) -> None:
     """Store a document and its extraction in one transaction, replacing an earlier version."""
@@ -79,10 +86,9 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
                              [(doc.doc, e.label, e.text, e.start, e.end) for e in doc.entities])
             for official in doc.officials:
                 oid = _official_id(conn, official.name)
-                organisations = list(official.organisations) + [None] * len(official.positions)
                 conn.executemany(
                     "INSERT INTO positions (official_id, doc_id, position, organisation) VALUES (?,?,?,?)",
-                    [(oid, doc.doc, p, organisations[i]) for i, p in enumerate(official.positions)])
+                    position_rows(oid, doc.doc, official))
                 conn.executemany(
                     "INSERT INTO mentions (official_id, doc_id, text, start, end) VALUES (?,?,?,?,?)",
                     [(oid, doc.doc, m.text, m.start, m.end) for m in official.mentions])

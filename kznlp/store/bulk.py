@@ -17,7 +17,7 @@ import sqlite_utils
 from kznlp.errors import ArchiveError
 from kznlp.records import Document
 from kznlp.resources import casefold
-from kznlp.store.archive import WORD
+from kznlp.store.archive import WORD, position_rows
 from kznlp.store.archive import _cached_stem as _stem
 
 
@@ -75,8 +75,7 @@ def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], o
                 officials[key] = conn.execute("INSERT INTO officials (name, name_key) VALUES (?, ?)",
                                               (official.name, key)).lastrowid
             oid = officials[key]
-            orgs = list(official.organisations) + [None] * len(official.positions)
-            positions += [(oid, d.doc, p, orgs[i]) for i, p in enumerate(official.positions)]
+            positions += position_rows(oid, d.doc, official)
             mentions += [(oid, d.doc, m.text, m.start, m.end) for m in official.mentions]
         for decision in d.decisions:
             did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
