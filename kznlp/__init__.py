@@ -9,9 +9,13 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kznlp.errors import ArchiveError, FetchError, InputError, KznlpError, ModelError
 from kznlp.records import Action, Decision, Document, Entity, Figure, Mention, Official, Rejected
+
+if TYPE_CHECKING:
+    from kznlp.pipeline import Pipeline
 
 __version__ = "0.1.0"
 __all__ = [

@@ -25,9 +25,26 @@ WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 CHILD_TABLES = ("entities", "positions", "mentions", "figures", "actions", "decisions")
 
 
+# Stems cached per word: the same words recur across documents, queries and bulk loads.
+_cached_stem = lru_cache(maxsize=200_000)(search_stem)
+
+
 def stems_of(text: str) -> str:
     """The stemmed shadow text FTS indexes: "Сағынтаевтың әкімі" -> "сағынтаев әкім"."""
-    return " ".join(search_stem(w) for w in WORD.findall(text or ""))
+    return " ".join(_cached_stem(w) for w in WORD.findall(text or ""))
+
+
+def insert_decisions(conn: sqlite3.Connection, doc_id: str, decisions) -> None:
+    """Decision rows and their action rows (with the stemmed text actions_fts indexes)."""
+    for decision in decisions:
+        did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
+                           (doc_id, decision.maker, decision.text, decision.start, decision.end)).lastrowid
+        conn.executemany(
+            "INSERT INTO actions (decision_id, doc_id, text, responsible, frequency, deadline, start, end,"
+            " stems) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(did, doc_id, a.text, json.dumps(list(a.responsible), ensure_ascii=False), a.frequency,
+              a.deadline, a.start, a.end, stems_of(a.text + " " + " ".join(a.responsible)))
+             for a in decision.actions])
 
 
 def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -96,20 +113,11 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
                 "INSERT INTO figures (doc_id, text, value, unit, qualifier, subject, start, end)"
                 " VALUES (?,?,?,?,?,?,?,?)",
                 [(doc.doc, f.text, f.value, f.unit, f.qualifier, f.subject, f.start, f.end) for f in doc.figures])
-            for decision in doc.decisions:
-                did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
-                                   (doc.doc, decision.maker, decision.text, decision.start, decision.end)).lastrowid
-                conn.executemany(
-                    "INSERT INTO actions (decision_id, doc_id, text, responsible, frequency, deadline, start, end,"
-                    " stems) VALUES (?,?,?,?,?,?,?,?,?)",
-                    [(did, doc.doc, a.text, json.dumps(list(a.responsible), ensure_ascii=False), a.frequency,
-                      a.deadline, a.start, a.end, stems_of(a.text + " " + " ".join(a.responsible)))
-                     for a in decision.actions])
+            insert_decisions(conn, doc.doc, doc.decisions)
     except sqlite3.Error as error:
         raise ArchiveError(f"could not store {doc.doc}: {error}") from None
 
 
-_cached_stem = lru_cache(maxsize=200_000)(search_stem)
 QUOTED = re.compile(r'"([^"]*)"')
 OPERATORS = {"AND", "OR", "NOT"}
 MAX_TERMS = 32

@@ -7,7 +7,6 @@ its vocabulary, so most words are stemmed once).  Documents must be new: an exis
 from __future__ import annotations
 
 import hashlib
-import json
 import sqlite3
 from collections.abc import Iterable
 from datetime import datetime, timezone
@@ -17,17 +16,7 @@ import sqlite_utils
 from kznlp.errors import ArchiveError
 from kznlp.records import Document
 from kznlp.resources import casefold
-from kznlp.store.archive import WORD, position_rows
-from kznlp.store.archive import _cached_stem as _stem
-
-
-def fast_stems(text: str) -> str:
-    """Exactly ``archive.stems_of(text)``, with stems cached per word.
-
-    >>> fast_stems("Сағынтаевтың әкімі")
-    'сағынтаев әкім'
-    """
-    return " ".join(_stem(w) for w in WORD.findall(text or ""))
+from kznlp.store.archive import insert_decisions, position_rows, stems_of
 
 
 def bulk_insert(db: sqlite_utils.Database, docs: Iterable[tuple[Document, str | None]], *,
@@ -63,7 +52,7 @@ def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], o
         "INSERT INTO documents (id, url, canonical_url, source, title, published, language, script, text,"
         " content_hash, processed_at, stems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
         [(d.doc, d.url, d.url, source, d.title, d.published, d.language, None, d.text,
-          hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, fast_stems(f"{d.title or ''} {d.text}"))
+          hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, stems_of(f"{d.title or ''} {d.text}"))
          for d, source in batch])
     entities, positions, mentions, figures = [], [], [], []
     for d, _source in batch:
@@ -77,14 +66,7 @@ def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], o
             oid = officials[key]
             positions += position_rows(oid, d.doc, official)
             mentions += [(oid, d.doc, m.text, m.start, m.end) for m in official.mentions]
-        for decision in d.decisions:
-            did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
-                               (d.doc, decision.maker, decision.text, decision.start, decision.end)).lastrowid
-            conn.executemany(
-                "INSERT INTO actions (decision_id, doc_id, text, responsible, frequency, deadline, start, end,"
-                " stems) VALUES (?,?,?,?,?,?,?,?,?)",
-                [(did, d.doc, a.text, json.dumps(list(a.responsible), ensure_ascii=False), a.frequency, a.deadline,
-                  a.start, a.end, fast_stems(a.text + " " + " ".join(a.responsible))) for a in decision.actions])
+        insert_decisions(conn, d.doc, d.decisions)
     conn.executemany("INSERT INTO entities (doc_id, label, text, start, end) VALUES (?,?,?,?,?)", entities)
     conn.executemany("INSERT INTO positions (official_id, doc_id, position, organisation) VALUES (?,?,?,?)",
                      positions)
