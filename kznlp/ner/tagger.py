@@ -77,7 +77,10 @@ class NerTagger:
 
             quantise_linears(self.model)
         labels = self.model.config.id2label
-        self._tag_of_output = np.array([IOB2_TAGS.index(map_label(labels[i])) for i in range(len(labels))])
+        # (model outputs x KazNERD tags) 0/1 matrix: probabilities of outputs mapped to one tag add up
+        tag_of_output = [IOB2_TAGS.index(map_label(labels[i])) for i in range(len(labels))]
+        self._output_to_tag = np.zeros((len(labels), len(IOB2_TAGS)))
+        self._output_to_tag[np.arange(len(labels)), tag_of_output] = 1.0
         self.source = source
         self.max_tokens = max_tokens
         self.stride = stride
@@ -148,20 +151,19 @@ class NerTagger:
             log_probs = torch.log_softmax(logits.float(), -1).numpy()
             for row, i in enumerate(batch):
                 window = windows[i]
-                seen = set()
+                firsts: dict[int, int] = {}  # word -> its first piece's column
                 for col, word in enumerate(enc.word_ids(row)):
-                    if word is None or word in seen:
-                        continue
-                    seen.add(word)
-                    target = window.words[word]
-                    w = window.weights[word] ** 2
-                    probs = np.zeros(n_tags)
-                    np.add.at(probs, self._tag_of_output, np.exp(log_probs[row, col]))
-                    mass[window.text_index][target] += w * probs
-                    weight[window.text_index][target] += w
+                    if word is not None:
+                        firsts.setdefault(word, col)
+                words = np.fromiter(firsts, dtype=np.int64)
+                targets = np.asarray(window.words)[words]
+                w = np.asarray(window.weights)[words] ** 2
+                probs = np.exp(log_probs[row, list(firsts.values())]) @ self._output_to_tag
+                mass[window.text_index][targets] += w[:, None] * probs
+                weight[window.text_index][targets] += w
 
         for i in order:
-            size = sum(1 for _ in windows[i].words) * 2 + 2  # rough pieces per word
+            size = len(windows[i].words) * 2 + 2  # rough pieces per word
             longest = max(longest, size)
             if batch and longest * (len(batch) + 1) > self.batch_tokens:
                 flush()
