@@ -414,8 +414,9 @@ def crawl(
 def ner_eval(
     conll: Annotated[Path, typer.Argument(help="CoNLL file: 'token TAG' per line, blank line between sentences.")],
     model: ModelOption = None,
-    fp32: Annotated[bool, typer.Option("--fp32", help="Run the model in plain float32 instead of int8 "
-                                       "(to measure what quantisation costs).")] = False,
+    precision: Annotated[str, typer.Option(help="Number format of the model: auto (bf16 where the CPU has "
+                                           "bf16 units, else int8), bf16, int8 or fp32 (to measure "
+                                           "what each costs).")] = "auto",
     argmax: Annotated[bool, typer.Option("--argmax", help="Decode each word's best tag alone instead of "
                                          "BIO-constrained Viterbi (to measure what the constraint gives).")] = False,
 ) -> None:
@@ -427,7 +428,7 @@ def ner_eval(
     _quiet_libraries()
     try:
         sentences = read_conll(conll)
-        tagger = NerTagger(model, quantize=not fp32, constrained=not argmax)
+        tagger = NerTagger(model, precision=precision, constrained=not argmax)
     except (OSError, ValueError) as error:
         raise _fail(f"{conll}: {error}") from None
     except KznlpError as error:

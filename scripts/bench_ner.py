@@ -1,6 +1,6 @@
 """Words per second and peak memory of the shipped NER model on the real press releases.
 
-    python scripts/bench_ner.py [--model PATH] [--threads 2] [--repeat 3] [--no-quantize]
+    python scripts/bench_ner.py [--model PATH] [--threads 2] [--repeat 3] [--precision auto|bf16|int8|fp32]
 
 Prints the words tagged, the best-of-N wall time, words/s and the peak RSS of this process.
 """
@@ -23,7 +23,7 @@ def main() -> None:
     parser.add_argument("--press", type=Path, default=ROOT.parent / "shared" / "data" / "press")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--no-quantize", action="store_true", help="plain fp32 torch, for comparison")
+    parser.add_argument("--precision", default="auto", help="auto (as served), bf16, int8 or fp32")
     args = parser.parse_args()
 
     import torch
@@ -36,7 +36,7 @@ def main() -> None:
     _quiet_libraries()
     texts = [p.read_text("utf-8") for p in sorted(args.press.glob("*.txt"))]
     words = sum(len(word_spans(t)) for t in texts)
-    tagger = NerTagger(args.model, quantize=not args.no_quantize)
+    tagger = NerTagger(args.model, precision=args.precision)
     tagger.tag(texts[:1])  # warm-up
     best = float("inf")
     for _ in range(args.repeat):
@@ -44,8 +44,7 @@ def main() -> None:
         tagger.tag(texts)
         best = min(best, time.perf_counter() - started)
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    mode = "fp32" if args.no_quantize else "int8 dynamic"
-    print(f"model {tagger.source} ({mode}), {args.threads} threads")
+    print(f"model {tagger.source} ({tagger.precision}), {args.threads} threads")
     print(f"{len(texts)} documents, {words} words, best of {args.repeat}: {best:.2f} s")
     print(f"words/s {words / best:.0f}")
     print(f"peak RSS {peak:.0f} MB")
