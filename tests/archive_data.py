@@ -76,3 +76,58 @@ def build_archive(path: Path) -> Path:
         save_document(db, make(), source=source)
     db.conn.close()
     return path
+
+
+SENTENCES = (
+    "Алматы қаласының әкімі Бақытжан Сағынтаев кеңес өткізді.",
+    "Премьер-министр Олжас Бектенов жылу маусымына дайындықты тексерді.",
+    "Ауыл шаруашылығы саласына қолдау көрсетіледі.",
+    "Аудан әкімдері жол жөндеу жұмысын тапсырды.",
+    "Су тасқыны кезінде тұрғындар көшірілді.",
+    "Мектеп құрылысы жалғасуда.",
+    "Әкімдіктің бюджет қаражаты тиімді жұмсалуы тиіс.",
+)
+OFFICIALS = {"Бақытжан Сағынтаев": ("Алматы қаласының әкімі", "Алматы қаласы"),
+             "Олжас Бектенов": ("Премьер-министр", None)}
+
+
+def many_documents(n: int, seed: int = 7) -> list[tuple[Document, str]]:
+    """``n`` documents recombined from a few sentences, with officials, decisions, sources and dates
+    drawn at random: enough matches for search plans, windows and estimates to differ."""
+    import random
+    from datetime import date, timedelta
+
+    rng = random.Random(seed)
+    out = []
+    for i in range(n):
+        parts = [rng.choice(SENTENCES) for _ in range(rng.randint(1, 4))]
+        text = " ".join(parts)
+        officials, decisions = [], []
+        for name, (position, organisation) in OFFICIALS.items():
+            mentions, pos = [], text.find(name)
+            while pos >= 0:
+                mentions.append(Mention(name, pos, pos + len(name)))
+                pos = text.find(name, pos + 1)
+            if mentions:
+                officials.append(Official(name, (position,), (organisation,) if organisation else (), tuple(mentions)))
+        pos = text.find(SENTENCES[3])
+        if pos >= 0:
+            action = "жол жөндеу"
+            start = text.index(action, pos)
+            decisions.append(Decision(None, SENTENCES[3], pos, pos + len(SENTENCES[3]), (
+                Action(action, ("аудан әкімдері",), rng.choice((None, "weekly", "monthly")), None, start,
+                       start + len(action)),)))
+        published = (date(2015, 1, 1) + timedelta(days=rng.randrange(3650))).isoformat()
+        out.append((Document(doc=f"many-{i:04d}", text=text, language="kk", title=rng.choice(SENTENCES)[:30],
+                             published=published, officials=tuple(officials), decisions=tuple(decisions)),
+                    rng.choice(("akorda", "kazinform", "egemen"))))
+    return out
+
+
+def build_many(path: Path, n: int = 600) -> Path:
+    from kznlp.store.bulk import bulk_insert
+
+    db = open_archive(path)
+    bulk_insert(db, many_documents(n))
+    db.conn.close()
+    return path

@@ -192,3 +192,96 @@ def test_cli_export(archive_path, tmp_path):
 def test_new_commands_have_help(command):
     result = runner.invoke(app, [command, "--help"])
     assert result.exit_code == 0 and len(result.stdout) > 100
+
+
+# --- search plans, windows, estimates, one results page (an archive of 600 recombined documents) ---
+
+from archive_data import build_many  # noqa: E402
+from kznlp.store import archive as archive_module  # noqa: E402
+from kznlp.store.filters import documents_bound, filter_sql, register_functions  # noqa: E402
+
+PLAN_FILTERS = [
+    Filters(source="kazinform"), Filters(since="2020", until="2021-06"), Filters(official="Бектеновтің"),
+    Filters(official="Сағынтаев", has_decisions=True), Filters(has_decisions=False), Filters(position="әкімі"),
+    Filters(organisation="аудан"), Filters(frequency="weekly"), Filters(official_id=1, source="egemen"),
+    Filters(deadline="any"), Filters(source="akorda", since="2018", has_decisions=True),
+]
+PLAN_QUERIES = ["әкім", "жол жөндеу", '"аудан әкімдері"', "Sağyntaev OR тасқыны"]
+
+
+@pytest.fixture(scope="module")
+def many(tmp_path_factory):
+    return open_archive(build_many(tmp_path_factory.mktemp("many") / "many.db"), readonly=True)
+
+
+def every_match(db, query, filters):
+    """The reference: every match that passes, ranked in full (the search before windows and plans)."""
+    register_functions(db.conn)
+    where, params = filter_sql(filters)
+    return [r for (r,) in db.execute(
+        "SELECT f.rowid FROM documents_fts f JOIN documents d ON d.rowid = f.rowid WHERE documents_fts MATCH ?"
+        f" AND {where} ORDER BY bm25(documents_fts, 3.0, 1.0), f.rowid", [fts_query(query)] + params).fetchall()]
+
+
+def rowids(db, hits):
+    return [db.execute("SELECT rowid FROM documents WHERE id = ?", (h.doc_id,)).fetchone()[0] for h in hits]
+
+
+@pytest.mark.parametrize("plan", ["collect", "check"])
+@pytest.mark.parametrize("filters", PLAN_FILTERS, ids=repr)
+def test_both_filter_plans_give_the_full_ranking(many, monkeypatch, plan, filters):
+    # "collect": the passing documents gathered first; "check": matches checked one by one, newest first
+    monkeypatch.setattr(archive_module, "documents_bound", lambda conn, f, cap: 0 if plan == "collect" else None)
+    for query in PLAN_QUERIES:
+        expected = every_match(many, query, filters)
+        assert len(expected) < archive_module.RANK_WINDOW
+        assert rowids(many, search(many, query, filters=filters, limit=1000)) == expected, query
+        assert count_matches(many, query, filters) == len(expected)
+        assert queries.search_page(many, query, filters, limit=7, offset=3)["total"] == len(expected)
+
+
+def test_filtered_search_ranks_the_newest_passing_matches(many, monkeypatch):
+    monkeypatch.setattr(archive_module, "RANK_WINDOW", 40)
+    for filters in (Filters(), Filters(source="kazinform"), Filters(has_decisions=True)):
+        passing = every_match(many, "әкім", filters)
+        newest = set(sorted(passing)[-40:])
+        assert len(passing) > 40
+        hits = rowids(many, search(many, "әкім", filters=filters, limit=1000))
+        assert hits == [r for r in passing if r in newest]  # BM25 order within the window
+        page = queries.search_page(many, "әкім", filters, limit=10, offset=5)
+        assert rowids(many, page["hits"]) == hits[5:15]
+
+
+def test_search_page_is_search_count_and_facets(many):
+    for query in PLAN_QUERIES + ["", "   "]:
+        for filters in [Filters(), *PLAN_FILTERS[:4]]:
+            page = queries.search_page(many, query, filters, limit=20)
+            assert [h.doc_id for h in page["hits"]] == [h.doc_id for h in search(many, query, filters=filters)]
+            assert page["facets"] == queries.facets(many, query, filters)
+            assert page["total_exact"] and page["total"] == count_matches(many, query, filters)
+
+
+def test_count_estimate(many, monkeypatch):
+    filters = Filters(has_decisions=True)  # no index bound: matches are checked one by one
+    exact = count_matches(many, "әкім", filters)
+    assert archive_module.estimate_matches(many, "әкім", filters) == (exact, True)  # few enough to count
+    monkeypatch.setattr(archive_module, "COUNT_SAMPLE", 60)
+    monkeypatch.setattr(archive_module, "RANK_WINDOW", 40)
+    estimate, is_exact = archive_module.estimate_matches(many, "әкім", filters)
+    assert not is_exact and abs(estimate - exact) <= 0.35 * exact
+    page = queries.search_page(many, "әкім", filters)
+    assert (page["total"], page["total_exact"]) == (estimate, False)
+    assert archive_module.estimate_matches(many, "әкім", Filters(source="akorda"))[1]  # index-bounded: exact
+
+
+def test_documents_bound(many):
+    register_functions(many.conn)
+    total = many.execute("SELECT count(*) FROM documents").fetchone()[0]
+    kazinform = many.execute("SELECT count(*) FROM documents WHERE source = 'kazinform'").fetchone()[0]
+    assert documents_bound(many.conn, Filters(source="kazinform"), total) == kazinform
+    assert documents_bound(many.conn, Filters(source="kazinform"), kazinform - 1) is None
+    assert documents_bound(many.conn, Filters(source="nowhere", has_decisions=True), 10) == 0
+    bektenov = many.execute("SELECT count(DISTINCT doc_id) FROM mentions m JOIN officials o ON o.id = m.official_id"
+                            " WHERE o.name = 'Олжас Бектенов'").fetchone()[0]
+    assert bektenov <= documents_bound(many.conn, Filters(official="Бектенов"), total) <= 2 * bektenov
+    assert documents_bound(many.conn, Filters(has_decisions=True, position="әкім"), total) is None

@@ -79,3 +79,64 @@ def test_readonly_archive_refuses_writes(archive, tmp_path, reference_doc):
 def test_fts_query_quotes_everything():
     assert fts_query("әкімдерге") == '"әкім"*'
     assert fts_query('" OR 1=1 --') == '"or"* AND "1"* AND "1"*'
+
+
+def _v2_archive(path):
+    """An archive as schema version 2 wrote it (the same migrations, stopped at 2), with documents."""
+    import sqlite_utils
+
+    from archive_data import DOCUMENTS, many_documents
+    from kznlp.store.bulk import bulk_insert
+    from kznlp.store.schema import MIGRATIONS
+
+    db = sqlite_utils.Database(path)
+    db.execute("PRAGMA journal_mode=WAL")
+    for version in (1, 2):
+        with db.conn:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version}")
+    for source, make in DOCUMENTS.values():
+        save_document(db, make(), source=source)
+    bulk_insert(db, many_documents(300))
+    db.execute("ANALYZE")
+    db.conn.commit()
+    db.conn.close()
+
+
+def test_migration_2_to_3_keeps_data_and_search(tmp_path):
+    from archive_data import almaty
+    from kznlp.store.filters import Filters
+
+    path = tmp_path / "v2.db"
+    _v2_archive(path)
+    tables = ("documents", "officials", "positions", "mentions", "decisions", "actions", "entities")
+    queries = [("әкімдерге", Filters()), ('"аудан әкімдері"', Filters()), ("Сағын*", Filters()),
+               ("жол", Filters(official="Бектенов")), ("әкім", Filters(source="kazinform", since="2019")),
+               ("тасқыны", Filters(has_decisions=False))]
+    old = open_archive(path, readonly=True)  # read-only: nothing migrates
+    assert old.execute("PRAGMA user_version").fetchone() == (2,)
+    counts = {t: old.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables}
+    before = [[(h.doc_id, h.score) for h in search(old, q, filters=f, limit=50)] for q, f in queries]
+    old.conn.close()
+
+    db = open_archive(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (3,)
+    assert "prefix='2 3 4 5 6 7 8 9 10 11 12'" in db["documents_fts"].schema
+    assert db["documents"].detect_fts() == "documents_fts"  # what datasette looks for
+    indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
+    assert {"idx_documents_source_published", "idx_mentions_doc_id_official_id",
+            "idx_positions_official_id_doc_id"} <= indexes and "idx_mentions_doc_id" not in indexes
+    assert {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in tables} == counts
+    db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+    assert [[(h.doc_id, h.score) for h in search(db, q, filters=f, limit=50)] for q, f in queries] == before
+    assert any(before)
+
+    # the old triggers feed the new index: replacing a document and adding one
+    save_document(db, almaty(), source="bairaq")
+    from dataclasses import replace
+
+    save_document(db, replace(almaty(), doc="almaty-2", title="Жаңа құжат"), source="bairaq")
+    db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
+    assert {h.doc_id for h in search(db, "Сағынтаевтың", limit=1000)} >= {"almaty", "almaty-2"}
+    assert [h.doc_id for h in search(db, "жаңа")] == ["almaty-2"]
+    assert open_archive(path).execute("PRAGMA user_version").fetchone() == (3,)  # nothing left to migrate

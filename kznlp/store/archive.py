@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import math
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -17,11 +18,13 @@ from kznlp.errors import ArchiveError
 from kznlp.records import Document
 from kznlp.resources import casefold
 from kznlp.store.schema import migrate
-from kznlp.store.filters import Filters, filter_sql, register_functions
+from kznlp.store.filters import Filters, documents_bound, filter_sql, register_functions
 from kznlp.text.morph import search_stem
 from kznlp.text.translit import latin_to_cyrillic
 
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
+READ_MMAP_BYTES = 1 << 32
+READ_CACHE_KIB = 64 * 1024
 CHILD_TABLES = ("entities", "positions", "mentions", "figures", "actions", "decisions")
 
 
@@ -56,6 +59,10 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
                 raise ArchiveError(f"{path}: no such archive")
             conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
             db = sqlite_utils.Database(conn)
+            # Searching reads scattered pages of a large file: map it instead of copying each page
+            # through a 2 MB page cache (SQLite caps the map at its compiled maximum, 2 GB by default).
+            db.execute(f"PRAGMA mmap_size={READ_MMAP_BYTES}")
+            db.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite_utils.Database(path)
@@ -301,24 +308,43 @@ def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, offset: in
     Keyword filters (``official=``, ``position=``, ``organisation=``, ``source=``, ``since=``, ``until=``,
     ``has_decisions=``, ``frequency=``, ``deadline=``) or a ``Filters`` narrow the result.  A query
     without any word lists the filtered documents, newest first, when a filter is given.
+
+    BM25 ranks the ``RANK_WINDOW`` most recently stored matches that pass the filters (all of them
+    when fewer pass); ties go to the earlier stored document.
     """
     filters = filters or Filters(**filter_values)
     match = fts_query(query or "")
     if match is None and not filters.active():
         return []
-    where, params = filter_sql(filters)
     register_functions(db.conn)
     limit, offset = max(0, min(int(limit), 1000)), max(0, int(offset))
     try:
         if match is None:
+            where, params = filter_sql(filters)
             rows = db.execute(
                 f"SELECT d.id, d.title, d.published, d.text, d.source, d.url, 0.0 FROM documents d WHERE {where}"
                 " ORDER BY d.published IS NULL, d.published DESC, d.id LIMIT ? OFFSET ?",
                 params + [limit, offset]).fetchall()
         else:
-            rows = _ranked(db, match, where, params, limit, offset)
+            window, params = match_window(db, match, filters, RANK_WINDOW, score=True)
+            ranked = db.execute(f"WITH w AS MATERIALIZED ({window}) SELECT r, s FROM w ORDER BY s, r LIMIT ? OFFSET ?",
+                                params + [limit, offset]).fetchall()
+            rows = _documents(db, ranked)
     except sqlite3.Error as error:
         raise ArchiveError(f"search failed: {error}") from None
+    return _hits(db, rows, query)
+
+
+def _documents(db: sqlite_utils.Database, ranked: list[tuple[int, float]]) -> list[tuple]:
+    rows = []
+    for rowid, score in ranked:
+        row = db.execute("SELECT id, title, published, text, source, url FROM documents WHERE rowid = ?",
+                         (rowid,)).fetchone()
+        rows.append((*row, score))
+    return rows
+
+
+def _hits(db: sqlite_utils.Database, rows: list[tuple], query: str) -> list[SearchHit]:
     stems = query_stems(query or "")
     hits = []
     for doc_id, title, published, text, source, url, score in rows:
@@ -329,34 +355,74 @@ def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, offset: in
     return hits
 
 
-RANK_WINDOW = 5_000  # BM25 ranks at most this many matches: the most recently stored ones
+# BM25 ranks at most this many matches: the most recently stored ones that pass the filters.  Scoring
+# is what costs (about 1 µs a match: 80 ms for a word in 80,000 of 100,000 documents, where FTS5's BM25
+# gives nearly every document the same tiny IDF anyway).
+RANK_WINDOW = 5_000
+COUNT_SAMPLE = 2_000  # a filtered count over many matches checks about this many of them
+BM25 = "bm25(documents_fts, 3.0, 1.0)"  # the title weighs three times the text
 
 
-def _ranked(db: sqlite_utils.Database, match: str, where: str, params: list, limit: int, offset: int) -> list:
-    """The page of matches in BM25 order.
+def _few_pass(db: sqlite_utils.Database, filters: Filters, size: int = RANK_WINDOW) -> bool:
+    """Whether indexes show that few enough documents pass ``filters`` to collect them up front.
 
-    Scoring every match is what costs (about 1.5 µs each: 150 ms for a word in 80,000 of 100,000
-    documents, where FTS5's BM25 gives nearly every document the same tiny IDF anyway), so when
-    more than ``RANK_WINDOW`` documents match, only the ``RANK_WINDOW`` most recently stored ones
-    (highest rowids) are ranked; FTS5 seeks straight to them with a rowid constraint.  Filtered
-    searches rank every match that passes the filters.
+    Collecting costs about one index entry per passing document (``n``); checking matches newest first
+    costs about ``size * documents / n`` rows until ``size`` pass, when the filter is independent of
+    the words.  They meet at ``n = sqrt(size * documents)``: 22,000 of 100,000 documents for a window
+    of 5,000.
     """
-    filtered = where != "1"
-    base = ("FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid WHERE documents_fts MATCH ?"
-            f" AND {where}") if filtered else "FROM documents_fts WHERE documents_fts MATCH ?"
-    floor = None if filtered else db.execute(  # filtered: one pass (a second would cost as much again)
-        f"SELECT documents_fts.rowid {base} ORDER BY documents_fts.rowid DESC LIMIT 1 OFFSET ?",
-        [match] + params + [RANK_WINDOW]).fetchone()
-    window = " AND documents_fts.rowid > ?" if floor else ""
-    window_args = [floor[0]] if floor else []
-    ranked = db.execute(f"SELECT documents_fts.rowid, bm25(documents_fts, 3.0, 1.0) AS score {base}{window}"
-                        " ORDER BY score LIMIT ? OFFSET ?", [match] + params + window_args + [limit, offset]).fetchall()
-    rows = []
-    for rowid, score in ranked:
-        row = db.execute("SELECT id, title, published, text, source, url FROM documents WHERE rowid = ?",
-                         (rowid,)).fetchone()
-        rows.append((*row, score))
-    return rows
+    documents = db.execute("SELECT max(rowid) FROM documents").fetchone()[0] or 0
+    cap = max(size, math.isqrt(size * documents))
+    return documents_bound(db.conn, filters, cap) is not None
+
+
+def match_window(db: sqlite_utils.Database, match: str, filters: Filters, size: int, *,
+                 score: bool = False) -> tuple[str, list]:
+    """A query (and its parameters) selecting ``r`` (and, with ``score``, its BM25 score ``s``) for the
+    ``size`` most recently stored documents that match ``match`` and pass ``filters``, newest first.
+
+    This is where the search's time goes, so: one pass of FTS5 over the matches in rowid order, which
+    stops after ``size`` of them, scoring only those.  Without filters FTS5 reads them straight off the
+    index.  A filter that indexes show to pass few documents (a source, a date range, an official:
+    ``documents_bound``) is collected first and each match tested against that set; any other filter
+    is checked on the matches one at a time, newest first, with per-document ``EXISTS`` probes, so a
+    common filter costs a few thousand probes instead of a pass over the archive.
+    """
+    scored = f", {BM25} AS s" if score else ""
+    if not filters.active():
+        return (f"SELECT rowid AS r{scored} FROM documents_fts WHERE documents_fts MATCH ?"
+                " ORDER BY rowid DESC LIMIT ?", [match, size])
+    register_functions(db.conn)
+    if _few_pass(db, filters, size):
+        where, params = filter_sql(filters)
+        return (f"SELECT rowid AS r{scored} FROM documents_fts WHERE documents_fts MATCH ?"  # +rowid: test, not seek
+                f" AND +rowid IN (SELECT d.rowid FROM documents d WHERE {where}) ORDER BY rowid DESC LIMIT ?",
+                [match] + params + [size])
+    where, params = filter_sql(filters, correlated=True)
+    return (f"SELECT f.rowid AS r{scored} FROM documents_fts f CROSS JOIN documents d ON d.rowid = f.rowid"
+            f" WHERE documents_fts MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?", [match] + params + [size])
+
+
+def ranked_window(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> list[tuple[int, float]]:
+    """``(rowid, score)`` of the ``RANK_WINDOW`` most recently stored matches that pass ``filters``,
+    newest first: everything ``search`` ranks (``page_of`` cuts a page from it), and, when shorter
+    than ``RANK_WINDOW``, every match there is.  Empty when the query has no words."""
+    filters = filters or Filters()
+    match = fts_query(query or "")
+    if match is None:
+        return []
+    try:
+        window, params = match_window(db, match, filters, RANK_WINDOW, score=True)
+        return db.execute(window, params).fetchall()
+    except sqlite3.Error as error:
+        raise ArchiveError(f"search failed: {error}") from None
+
+
+def page_of(db: sqlite_utils.Database, window: list[tuple[int, float]], query: str, *, limit: int = 20,
+            offset: int = 0) -> list[SearchHit]:
+    """The hits ``search`` returns, from a ``ranked_window`` (BM25 order, ties by rowid, as in SQL)."""
+    ranked = sorted(window, key=lambda rs: (rs[1], rs[0]))[max(0, int(offset)):][:max(0, min(int(limit), 1000))]
+    return _hits(db, _documents(db, ranked), query)
 
 
 def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> int:
@@ -365,9 +431,46 @@ def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None
     match = fts_query(query or "")
     if match is None and not filters.active():
         return 0
-    where, params = filter_sql(filters)
     register_functions(db.conn)
     if match is None:
+        where, params = filter_sql(filters)
         return db.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
-    return db.execute("SELECT count(*) FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
+    if not filters.active():
+        return db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match]).fetchone()[0]
+    if _few_pass(db, filters):
+        where, params = filter_sql(filters)
+        return db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?"
+                          f" AND +rowid IN (SELECT d.rowid FROM documents d WHERE {where})",
+                          [match] + params).fetchone()[0]
+    where, params = filter_sql(filters, correlated=True)
+    return db.execute("SELECT count(*) FROM documents_fts f CROSS JOIN documents d ON d.rowid = f.rowid"
                       f" WHERE documents_fts MATCH ? AND {where}", [match] + params).fetchone()[0]
+
+
+def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> tuple[int, bool]:
+    """``(count, exact)``: ``count_matches``, or, where that would check many matches one at a time (a
+    common filter over a common word), an estimate from a systematic sample of about ``COUNT_SAMPLE``
+    of them (every k-th rowid), rounded to two significant digits; ``exact`` says which."""
+    filters = filters or Filters()
+    match = fts_query(query or "")
+    if match is None or not filters.active():
+        return count_matches(db, query, filters), True
+    register_functions(db.conn)
+    if _few_pass(db, filters):
+        return count_matches(db, query, filters), True
+    total = db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match]).fetchone()[0]
+    step = -(-total // COUNT_SAMPLE)
+    if step <= 2:
+        return count_matches(db, query, filters), True
+    where, params = filter_sql(filters, correlated=True)
+    sampled, passed = db.execute(
+        "SELECT count(*), coalesce(sum(d.rowid IS NOT NULL), 0) FROM documents_fts f"
+        f" LEFT JOIN documents d ON d.rowid = f.rowid AND {where}"
+        " WHERE documents_fts MATCH ? AND f.rowid % ? = 0", params + [match, step]).fetchone()
+    if not sampled:
+        return count_matches(db, query, filters), True
+    estimate = passed * total / sampled
+    if estimate >= 100:
+        unit = 10 ** (len(str(int(estimate))) - 2)
+        estimate = round(estimate / unit) * unit
+    return int(round(estimate)), False

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, fields, replace
+from functools import lru_cache
 
 from kznlp.resources import casefold
 
@@ -51,9 +52,14 @@ def check_date(value: str | None, name: str) -> str | None:
     return value
 
 
+@lru_cache(maxsize=65_536)  # facets fold the same few thousand positions and organisations on every page
+def _kz_fold(value):
+    return casefold(value) if isinstance(value, str) else value
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """``kz_fold(text)``: the casefold the archive uses for names, usable in SQL (SQLite's lower() is ASCII)."""
-    conn.create_function("kz_fold", 1, lambda s: casefold(s) if isinstance(s, str) else s, deterministic=True)
+    conn.create_function("kz_fold", 1, _kz_fold, deterministic=True)
 
 
 def name_pattern(name: str) -> list[str]:
@@ -78,24 +84,48 @@ def official_ids_sql(name: str) -> tuple[str, list]:
             patterns)
 
 
-def filter_sql(f: Filters, alias: str = "d") -> tuple[str, list]:
-    """``(condition, params)`` for documents aliased ``alias``; ``("1", [])`` when nothing is filtered."""
+def filter_sql(f: Filters, alias: str = "d", *, correlated: bool = False) -> tuple[str, list]:
+    """``(condition, params)`` for documents aliased ``alias``; ``("1", [])`` when nothing is filtered.
+
+    By default the official, position and organisation conditions are ``id IN (sub-select)``: SQLite
+    builds the set once, and can drive a query from it (few documents).  ``correlated=True`` makes them
+    ``EXISTS`` probes of that one document's rows instead, for checking documents one by one (many
+    matches, the newest first) without building a set over the whole archive.
+    """
     where, params = [], []
     if f.official:
         sql, args = official_ids_sql(f.official)
-        where.append(f"{alias}.id IN (SELECT doc_id FROM mentions WHERE official_id IN ({sql})"
-                     f" UNION SELECT doc_id FROM positions WHERE official_id IN ({sql}))")
+        if correlated:
+            where.append(f"(EXISTS (SELECT 1 FROM mentions WHERE doc_id = {alias}.id AND official_id IN ({sql}))"
+                         f" OR EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id AND official_id IN ({sql})))")
+        else:
+            where.append(f"{alias}.id IN (SELECT doc_id FROM mentions WHERE official_id IN ({sql})"
+                         f" UNION SELECT doc_id FROM positions WHERE official_id IN ({sql}))")
         params += args + args
     if f.official_id is not None:
-        where.append(f"{alias}.id IN (SELECT doc_id FROM mentions WHERE official_id = ?"
-                     f" UNION SELECT doc_id FROM positions WHERE official_id = ?)")
+        if correlated:
+            where.append(f"(EXISTS (SELECT 1 FROM mentions WHERE doc_id = {alias}.id AND official_id = ?)"
+                         f" OR EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id AND official_id = ?))")
+        else:
+            where.append(f"{alias}.id IN (SELECT doc_id FROM mentions WHERE official_id = ?"
+                         f" UNION SELECT doc_id FROM positions WHERE official_id = ?)")
         params += [int(f.official_id)] * 2
     if f.position:
-        where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(position), ?) > 0)")
+        if correlated:
+            where.append(f"EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id"
+                         " AND instr(kz_fold(position), ?) > 0)")
+        else:
+            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(position), ?) > 0)")
         params.append(casefold(f.position.strip()))
     if f.organisation:
-        where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(organisation), ?) > 0"
-                     f" UNION SELECT doc_id FROM actions WHERE instr(kz_fold(responsible), ?) > 0)")
+        if correlated:
+            where.append(f"(EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id"
+                         " AND instr(kz_fold(organisation), ?) > 0)"
+                         f" OR EXISTS (SELECT 1 FROM actions WHERE doc_id = {alias}.id"
+                         " AND instr(kz_fold(responsible), ?) > 0))")
+        else:
+            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(organisation), ?) > 0"
+                         f" UNION SELECT doc_id FROM actions WHERE instr(kz_fold(responsible), ?) > 0)")
         params += [casefold(f.organisation.strip())] * 2
     if f.source:
         where.append(f"{alias}.source = ?")
@@ -119,3 +149,32 @@ def filter_sql(f: Filters, alias: str = "d") -> tuple[str, list]:
                          f" AND a.deadline <= ?)")
             params += [f.deadline, f.deadline + "\uffff"]
     return (" AND ".join(where) or "1"), params
+
+
+def documents_bound(conn: sqlite3.Connection, f: Filters, cap: int) -> int | None:
+    """An upper bound on how many documents pass ``f``, from indexes alone, when one of at most ``cap``
+    is found (``None``: more, or not known without reading documents).
+
+    Source and dates are counted on ``documents(source, published)`` / ``documents(published)``; an
+    official on ``mentions``/``positions(official_id, doc_id)``.  The other filters give no bound.  Each
+    count stops after ``cap + 1`` index entries.
+    """
+    if f.source or f.since or f.until:
+        where, params = filter_sql(Filters(source=f.source, since=f.since, until=f.until))
+        n = conn.execute(f"SELECT count(*) FROM (SELECT 1 FROM documents d WHERE {where} LIMIT ?)",
+                         params + [cap + 1]).fetchone()[0]
+        if n <= cap:
+            return n
+    for value, by_name in ((f.official, True), (f.official_id, False)):
+        if value is None or value == "":
+            continue
+        sql, args = official_ids_sql(value) if by_name else ("?", [int(value)])
+        n = 0
+        for table in ("mentions", "positions"):
+            n += conn.execute(f"SELECT count(*) FROM (SELECT DISTINCT doc_id FROM {table}"
+                              f" WHERE official_id IN ({sql}) LIMIT ?)", args + [cap + 1 - n]).fetchone()[0]
+            if n > cap:
+                break
+        if n <= cap:
+            return n
+    return None

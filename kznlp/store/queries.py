@@ -13,23 +13,25 @@ from collections.abc import Iterator
 
 import sqlite_utils
 
-from kznlp.store.archive import fts_query
+from kznlp.store import archive
+from kznlp.store.archive import estimate_matches, fts_query, match_window, page_of, ranked_window, search
 from kznlp.store.filters import Filters, filter_sql, name_pattern, official_ids_sql, register_functions
 
 FACET_LIMIT = 12
 FACET_SAMPLE = 2_000  # facets count over at most this many matching documents: the most recent ones
 
 
-def _matching(db: sqlite_utils.Database, query: str, filters: Filters) -> tuple[str, list]:
-    """A sub-select of the matching documents' ids (``SELECT id ...``), with its parameters."""
+def _matching(db: sqlite_utils.Database, query: str, filters: Filters) -> list[str]:
+    """The ids of the ``FACET_SAMPLE`` most recently stored documents matching ``query`` and ``filters``."""
     register_functions(db.conn)
-    where, params = filter_sql(filters)
     match = fts_query(query or "")
     if match is None:
-        return f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.rowid DESC LIMIT {FACET_SAMPLE}", params
-    return ("SELECT d.id FROM documents_fts JOIN documents d ON d.rowid = documents_fts.rowid"
-            f" WHERE documents_fts MATCH ? AND {where} ORDER BY documents_fts.rowid DESC LIMIT {FACET_SAMPLE}",
-            [match] + params)
+        where, params = filter_sql(filters)
+        sql = f"SELECT d.id FROM documents d WHERE {where} ORDER BY d.rowid DESC LIMIT {FACET_SAMPLE}"
+    else:
+        window, params = match_window(db, match, filters, FACET_SAMPLE)
+        sql = f"WITH w AS MATERIALIZED ({window}) SELECT d.id FROM w JOIN documents d ON d.rowid = w.r"
+    return [doc_id for (doc_id,) in db.execute(sql, params).fetchall()]
 
 
 def facets(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> dict[str, list[dict]]:
@@ -39,13 +41,26 @@ def facets(db: sqlite_utils.Database, query: str, filters: Filters | None = None
 
     Each entry is ``{"value": ..., "label": ..., "count": n}``; ``value`` is what the filter takes.
     """
-    filters = filters or Filters()
+    return _facets(db, query, filters or Filters(), {})
+
+
+def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
+            samples: dict[Filters, list[str]]) -> dict[str, list[dict]]:
+    """``facets``, given the matching ids already known for some filters (``samples``): the matches are
+    looked up once for each set of filters the facets need (one when no facet's own filter is set) and
+    passed to the eight counting queries as a JSON list."""
+    register_functions(db.conn)  # kz_fold
     if fts_query(query or "") is None and not filters.active():
         filters = Filters()  # browsing everything
+    as_json: dict[Filters, str] = {}
 
     def run(sql: str, own: str, extra: list | None = None) -> list[tuple]:
-        ids, params = _matching(db, query, filters.without(own) if own else filters)
-        return db.execute(sql.replace("{ids}", ids), params + (extra or [])).fetchall()
+        narrowed = filters.without(own) if own else filters
+        if narrowed not in as_json:
+            ids = samples[narrowed] if narrowed in samples else _matching(db, query, narrowed)
+            as_json[narrowed] = json.dumps(ids, ensure_ascii=False)
+        return db.execute(sql.replace("{ids}", "SELECT value FROM json_each(?)"),
+                          [as_json[narrowed]] + (extra or [])).fetchall()
 
     out: dict[str, list[dict]] = {}
     out["source"] = [{"value": v, "label": v, "count": n} for v, n in run(
@@ -74,6 +89,27 @@ def facets(db: sqlite_utils.Database, query: str, filters: Filters | None = None
         " AND deadline GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
         f" GROUP BY m ORDER BY m LIMIT {FACET_LIMIT}", "deadline")]
     return out
+
+
+def search_page(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *, limit: int = 20,
+                offset: int = 0) -> dict:
+    """What a results page shows: ``{"hits", "total", "total_exact", "facets"}``, i.e. ``search``,
+    ``estimate_matches`` and ``facets``, sharing their work: one pass over the matches (``ranked_window``)
+    gives the hits, the count when fewer than ``RANK_WINDOW`` pass (all of them are in it) and the
+    facets' newest ``FACET_SAMPLE`` matches."""
+    filters = filters or Filters()
+    if fts_query(query or "") is None:
+        total, exact = estimate_matches(db, query, filters)
+        return {"hits": search(db, query, limit=limit, offset=offset, filters=filters), "total": total,
+                "total_exact": exact, "facets": facets(db, query, filters)}
+    window = ranked_window(db, query, filters)
+    hits = page_of(db, window, query, limit=limit, offset=offset)
+    complete = len(window) < archive.RANK_WINDOW  # then it holds every match that passes
+    total, exact = (len(window), True) if complete else estimate_matches(db, query, filters)
+    newest = json.dumps([rowid for rowid, _score in window[:FACET_SAMPLE]])
+    ids = [doc_id for (doc_id,) in db.execute(
+        "SELECT id FROM documents WHERE rowid IN (SELECT value FROM json_each(?))", [newest]).fetchall()]
+    return {"hits": hits, "total": total, "total_exact": exact, "facets": _facets(db, query, filters, {filters: ids})}
 
 
 def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit: int = 200,

@@ -19,7 +19,7 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
 
 from kznlp.store import queries
-from kznlp.store.archive import count_matches, fts_query, open_archive, search
+from kznlp.store.archive import fts_query, open_archive
 from kznlp.store.filters import FREQUENCIES, Filters, check_date
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -115,18 +115,17 @@ def create_app(db_path: str | Path) -> Starlette:
         page = max(1, _int(params.get("page"), "page", 1) or 1)
         if fts_query(query) is None and not filters.active():
             message = "Іздеу үшін сөз жазыңыз" if query.strip() else None
-            return {"query": query, "total": 0, "page": 1, "hits": [], "message": message,
+            return {"query": query, "total": 0, "total_exact": True, "page": 1, "hits": [], "message": message,
                     "facets": queries.facets(db(), "", Filters())}
-        hits = search(db(), query, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE, filters=filters)
-        return {"query": query, "total": count_matches(db(), query, filters), "page": page, "hits": hits,
-                "message": None, "facets": queries.facets(db(), query, filters)}
+        result = queries.search_page(db(), query, filters, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+        return {"query": query, "page": page, "message": None, **result}
 
     def search_page(request: Request) -> Response:
         try:
             result = run_search(request)
         except BadRequest as error:
             return render(request, "search.html", 400, query=request.query_params.get("q", ""), hits=[], total=0,
-                          page=1, facets={}, message=str(error), page_size=PAGE_SIZE)
+                          total_exact=True, page=1, facets={}, message=str(error), page_size=PAGE_SIZE)
         return render(request, "search.html", page_size=PAGE_SIZE, **result)
 
     def api_search(request: Request) -> Response:
