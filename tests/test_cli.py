@@ -132,6 +132,14 @@ def test_ner_eval_last_line(tmp_path):
     assert any(line.startswith("PERSON") for line in lines)
 
 
+def test_ner_eval_rejects_an_unknown_precision(tmp_path):
+    conll = tmp_path / "one.conll"
+    conll.write_text("Астана B-GPE\n\n", "utf-8")
+    result = run_cli("ner-eval", str(conll), "--precision", "fp8")
+    assert result.returncode == 1
+    assert result.stderr.decode().strip().count("\n") == 0 and "unknown precision" in result.stderr.decode()
+
+
 def test_demo_builds_archive_and_summary(tmp_path):
     db = tmp_path / "demo.db"
     result = run_cli("demo", "--db", str(db))

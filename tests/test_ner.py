@@ -84,3 +84,30 @@ def test_a_sentence_longer_than_the_model_limit_is_cut_into_overlapping_windows(
     assert entities and entities[-1].start > len(long_text) - len(unit)
     for e in entities:
         assert long_text[e.start:e.end] == e.text
+
+
+def test_served_precision_is_chosen_by_measurement(nlp):
+    from kznlp.ner.tagger import fastest_precision
+
+    assert nlp.tagger.precision == fastest_precision() in ("bf16", "int8")
+
+
+@pytest.mark.parametrize("precision", ["int8", "fp32"])
+def test_every_precision_finds_the_same_people_and_positions(nlp, reference_text, precision):
+    """bf16, int8 and fp32 run the same weights: the release's people and positions do not change."""
+    from kznlp.ner.tagger import NerTagger
+
+    def key(entities):
+        return [(e.label, e.start, e.end) for e in entities if e.label in ("PERSON", "POSITION")]
+
+    (served,) = NerTagger(precision="bf16").tag([reference_text])
+    (other,) = NerTagger(precision=precision).tag([reference_text])
+    assert key(served) and key(other) == key(served)
+
+
+def test_unknown_precision_is_a_clear_error():
+    from kznlp.errors import ModelError
+    from kznlp.ner.tagger import NerTagger
+
+    with pytest.raises(ModelError, match="unknown precision 'fp8'"):
+        NerTagger(precision="fp8")
