@@ -75,8 +75,9 @@ def _deadline_rules() -> tuple[tuple[re.Pattern, str], ...]:
 
 
 @cache
-def _responsible_markers() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("responsible_markers.tsv"))
+def _word_set(table: str) -> frozenset[str]:
+    """The first column of a one-word-a-line table, case-folded."""
+    return frozenset(casefold(row[0]) for row in read_table(table))
 
 
 @cache
@@ -157,7 +158,7 @@ def _responsible(text: str) -> list[str]:
     words = [text[s:e] for s, e in spans]
     found: list[str] = []
     for i, word in enumerate(words):
-        if casefold(word) not in _responsible_markers():
+        if casefold(word) not in _word_set("responsible_markers.tsv"):
             continue
         groups: list[list[str]] = [[]]
         j = i - 1
@@ -298,19 +299,9 @@ def _running_action(text: str, sentence: tuple[int, int], trigger_start: int, ma
                   a, b)
 
 
-@cache
-def _addressee_heads() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("addressee_heads.tsv"))
-
-
-@cache
-def _clause_openers() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("clause_openers.tsv"))
-
-
 def _is_addressee(stem: str) -> bool:
-    folded = casefold(stem)
-    return folded in _addressee_heads() or any(folded.endswith(" " + h) for h in _addressee_heads())
+    folded, heads = casefold(stem), _word_set("addressee_heads.tsv")
+    return folded in heads or any(folded.endswith(" " + h) for h in heads)
 
 
 def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, str]]) -> tuple[list[str], int]:
@@ -345,7 +336,8 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             folded = casefold(left)
             if left in (",",) or folded == "және":
                 words.insert(0, left)
-            elif (any(p[0] <= ws < p[1] for p in people) or folded in _clause_openers() or looks_like_verb(left)
+            elif (any(p[0] <= ws < p[1] for p in people) or folded in _word_set("clause_openers.tsv")
+                  or looks_like_verb(left)
                   or (split_case(left)[1] not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
                       and not (split_case(left)[1] == "accusative" and words[0].endswith(("у", "ю"))))
                   or _is_position_word(left) or not left[:1].isalnum()):
@@ -432,16 +424,6 @@ def distribute(words: list[str]) -> list[str]:
     return [" ".join(name + shared) for name in names]
 
 
-@cache
-def _clause_breaks() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("clause_breaks.tsv"))
-
-
-@cache
-def _clause_tails() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("clause_tails.tsv"))
-
-
 def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int, int]:
     """The instruction's own words: from ``start`` to the trigger, openers and tails skipped.
 
@@ -449,15 +431,15 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     subordinate clause: the instruction starts after it.
     """
     spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
-    breaks = [k for k, (a, b) in enumerate(spans[:-1]) if casefold(text[a:b]) in _clause_breaks()]
+    breaks = [k for k, (a, b) in enumerate(spans[:-1]) if casefold(text[a:b]) in _word_set("clause_breaks.tsv")]
     if breaks:
         spans = spans[breaks[-1] + 1:]
     # a speaker's "мен"/"біз" (I/we) opening the clause is the subject, not part of the action
     while len(spans) > 2 and casefold(text[spans[0][0]:spans[0][1]]) in ("мен", "біз", "осыдан"):
         spans.pop(0)
-    while spans and casefold(text[spans[-1][0]:spans[-1][1]]) in _clause_tails():
+    while spans and casefold(text[spans[-1][0]:spans[-1][1]]) in _word_set("clause_tails.tsv"):
         spans.pop()
-    while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _clause_openers()
+    while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _word_set("clause_openers.tsv")
                      or text[spans[0][0]:spans[0][1]] in ",;:–—-"):
         spans.pop(0)
     while spans and not text[spans[-1][0]:spans[-1][1]][:1].isalnum() \
