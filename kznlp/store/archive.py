@@ -282,12 +282,6 @@ def highlight(text: str, stems: set[str], width: int = 200) -> tuple[tuple[str, 
     return tuple(parts)
 
 
-def _snippet(text: str, query: str, width: int = 160) -> str:
-    """A window of the original text around the first word whose stem matches a query stem."""
-    parts = highlight(text, query_stems(query), width)
-    return "".join(f"[{piece}]" if is_hit else piece for piece, is_hit in parts)
-
-
 def decisions_of(db: sqlite_utils.Database, doc_id: str) -> list[dict]:
     """A document's decisions in text order, each with its actions."""
     decisions = []
