@@ -282,17 +282,19 @@ def highlight(text: str, stems: set[str], width: int = 200) -> tuple[tuple[str, 
     return tuple(parts)
 
 
+def actions_of(db: sqlite_utils.Database, decision_id: int) -> list[dict]:
+    """A decision's actions in text order."""
+    return [{"text": t, "responsible": json.loads(r or "[]"), "frequency": f, "deadline": d}
+            for t, r, f, d in db.execute(
+                "SELECT text, responsible, frequency, deadline FROM actions WHERE decision_id = ? ORDER BY start",
+                (decision_id,)).fetchall()]
+
+
 def decisions_of(db: sqlite_utils.Database, doc_id: str) -> list[dict]:
     """A document's decisions in text order, each with its actions."""
-    decisions = []
-    for did, maker, dtext in db.execute("SELECT id, maker, text FROM decisions WHERE doc_id = ? ORDER BY start",
-                                        (doc_id,)).fetchall():
-        actions = [{"text": t, "responsible": json.loads(r or "[]"), "frequency": f, "deadline": d}
-                   for t, r, f, d in db.execute(
-                       "SELECT text, responsible, frequency, deadline FROM actions WHERE decision_id = ?"
-                       " ORDER BY start", (did,)).fetchall()]
-        decisions.append({"id": did, "maker": maker, "text": dtext, "actions": actions})
-    return decisions
+    return [{"id": did, "maker": maker, "text": dtext, "actions": actions_of(db, did)}
+            for did, maker, dtext in db.execute("SELECT id, maker, text FROM decisions WHERE doc_id = ?"
+                                                " ORDER BY start", (doc_id,)).fetchall()]
 
 
 def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, offset: int = 0,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 import sqlite_utils
 
 from kznlp.store import archive
-from kznlp.store.archive import estimate_matches, fts_query, match_window, page_of, ranked_window, search
+from kznlp.store.archive import actions_of, estimate_matches, fts_query, match_window, page_of, ranked_window, search
 from kznlp.store.filters import Filters, filter_sql, name_pattern, official_ids_sql, register_functions
 
 FACET_LIMIT = 12
@@ -180,15 +180,9 @@ def list_decisions(db: sqlite_utils.Database, *, official: str | None = None, ex
         f" JOIN documents d ON d.id = x.doc_id WHERE {' AND '.join(where)}"
         " ORDER BY d.published IS NULL, d.published DESC, x.doc_id, x.start LIMIT ? OFFSET ?",
         params + [limit, offset]).fetchall()
-    out = []
-    for did, doc_id, maker, text, title, published, url, source in rows:
-        actions = [{"text": t, "responsible": json.loads(r or "[]"), "frequency": f, "deadline": d}
-                   for t, r, f, d in db.execute(
-                       "SELECT text, responsible, frequency, deadline FROM actions WHERE decision_id = ? ORDER BY start",
-                       (did,)).fetchall()]
-        out.append({"id": did, "doc_id": doc_id, "maker": maker, "text": text, "title": title,
-                    "published": published, "url": url, "source": source, "actions": actions})
-    return out
+    return [{"id": did, "doc_id": doc_id, "maker": maker, "text": text, "title": title, "published": published,
+             "url": url, "source": source, "actions": actions_of(db, did)}
+            for did, doc_id, maker, text, title, published, url, source in rows]
 
 
 def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = None,
