@@ -57,6 +57,13 @@ def _int(value: str | None, name: str, default: int | None = None) -> int | None
         raise BadRequest(f"{name}: бүтін сан керек") from None
 
 
+def _frequency(params) -> str | None:
+    frequency = params.get("frequency") or None
+    if frequency and frequency not in FREQUENCIES:
+        raise BadRequest(f"frequency: {', '.join(FREQUENCIES)} болуы керек")
+    return frequency
+
+
 def filters_from(params) -> Filters:
     """Filters from a query string; bad values raise BadRequest with a message for the page."""
     year = params.get("year") or None
@@ -68,9 +75,7 @@ def filters_from(params) -> Filters:
             check_date(deadline, "deadline")
     except ValueError as error:
         raise BadRequest(f"{error} (күн пішімі: ЖЖЖЖ-АА-КК)") from None
-    frequency = params.get("frequency") or None
-    if frequency and frequency not in FREQUENCIES:
-        raise BadRequest(f"frequency: {', '.join(FREQUENCIES)} болуы керек")
+    frequency = _frequency(params)
     return Filters(official=params.get("official") or None, official_id=_int(params.get("official_id"), "official_id"),
                    position=params.get("position") or None, organisation=params.get("organisation") or None,
                    source=params.get("source") or None, since=since, until=until,
@@ -140,10 +145,7 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def decisions_args(request: Request) -> dict:
         params = request.query_params
-        frequency = params.get("frequency") or None
-        if frequency and frequency not in FREQUENCIES:
-            raise BadRequest(f"frequency: {', '.join(FREQUENCIES)} болуы керек")
-        return {"official": params.get("official") or None, "frequency": frequency,
+        return {"official": params.get("official") or None, "frequency": _frequency(params),
                 "has_deadline": params.get("has_deadline") in ("1", "true", "on"),
                 "offset": max(0, _int(params.get("offset"), "offset", 0))}
 
