@@ -384,19 +384,31 @@ def match_window(db: sqlite_utils.Database, match: str, filters: Filters, size: 
     is checked on the matches one at a time, newest first, with per-document ``EXISTS`` probes, so a
     common filter costs a few thousand probes instead of a pass over the archive.
     """
+    body, params = _matching(db, match, filters, size)
     scored = f", {BM25} AS s" if score else ""
+    return f"SELECT f.rowid AS r{scored} {body} ORDER BY f.rowid DESC LIMIT ?", params + [size]
+
+
+def _matching(db: sqlite_utils.Database, match: str, filters: Filters, size: int = RANK_WINDOW,
+              few: bool | None = None) -> tuple[str, list]:
+    """``FROM … WHERE …`` over ``documents_fts f`` (and its parameters) for every document that matches
+    ``match`` and passes ``filters``, by the plan ``match_window`` describes (``few``: ``_few_pass``'s
+    answer, when already known)."""
     if not filters.active():
-        return (f"SELECT rowid AS r{scored} FROM documents_fts WHERE documents_fts MATCH ?"
-                " ORDER BY rowid DESC LIMIT ?", [match, size])
+        return "FROM documents_fts f WHERE documents_fts MATCH ?", [match]
     register_functions(db.conn)
-    if _few_pass(db, filters, size):
+    if _few_pass(db, filters, size) if few is None else few:
         where, params = filter_sql(filters)
-        return (f"SELECT rowid AS r{scored} FROM documents_fts WHERE documents_fts MATCH ?"  # +rowid: test, not seek
-                f" AND +rowid IN (SELECT d.rowid FROM documents d WHERE {where}) ORDER BY rowid DESC LIMIT ?",
-                [match] + params + [size])
+        return ("FROM documents_fts f WHERE documents_fts MATCH ?"  # +f.rowid: test, not seek
+                f" AND +f.rowid IN (SELECT d.rowid FROM documents d WHERE {where})", [match] + params)
     where, params = filter_sql(filters, correlated=True)
-    return (f"SELECT f.rowid AS r{scored} FROM documents_fts f CROSS JOIN documents d ON d.rowid = f.rowid"
-            f" WHERE documents_fts MATCH ? AND {where} ORDER BY f.rowid DESC LIMIT ?", [match] + params + [size])
+    return ("FROM documents_fts f CROSS JOIN documents d ON d.rowid = f.rowid"
+            f" WHERE documents_fts MATCH ? AND {where}", [match] + params)
+
+
+def _count(db: sqlite_utils.Database, match: str, filters: Filters, few: bool | None = None) -> int:
+    body, params = _matching(db, match, filters, few=few)
+    return db.execute(f"SELECT count(*) {body}", params).fetchone()[0]
 
 
 def ranked_window(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> list[tuple[int, float]]:
@@ -427,20 +439,11 @@ def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None
     match = fts_query(query or "")
     if match is None and not filters.active():
         return 0
-    register_functions(db.conn)
     if match is None:
+        register_functions(db.conn)
         where, params = filter_sql(filters)
         return db.execute(f"SELECT count(*) FROM documents d WHERE {where}", params).fetchone()[0]
-    if not filters.active():
-        return db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match]).fetchone()[0]
-    if _few_pass(db, filters):
-        where, params = filter_sql(filters)
-        return db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?"
-                          f" AND +rowid IN (SELECT d.rowid FROM documents d WHERE {where})",
-                          [match] + params).fetchone()[0]
-    where, params = filter_sql(filters, correlated=True)
-    return db.execute("SELECT count(*) FROM documents_fts f CROSS JOIN documents d ON d.rowid = f.rowid"
-                      f" WHERE documents_fts MATCH ? AND {where}", [match] + params).fetchone()[0]
+    return _count(db, match, filters)
 
 
 def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> tuple[int, bool]:
@@ -453,18 +456,18 @@ def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | N
         return count_matches(db, query, filters), True
     register_functions(db.conn)
     if _few_pass(db, filters):
-        return count_matches(db, query, filters), True
-    total = db.execute("SELECT count(*) FROM documents_fts WHERE documents_fts MATCH ?", [match]).fetchone()[0]
+        return _count(db, match, filters, few=True), True
+    total = _count(db, match, Filters())
     step = -(-total // COUNT_SAMPLE)
     if step <= 2:
-        return count_matches(db, query, filters), True
+        return _count(db, match, filters, few=False), True
     where, params = filter_sql(filters, correlated=True)
     sampled, passed = db.execute(
         "SELECT count(*), coalesce(sum(d.rowid IS NOT NULL), 0) FROM documents_fts f"
         f" LEFT JOIN documents d ON d.rowid = f.rowid AND {where}"
         " WHERE documents_fts MATCH ? AND f.rowid % ? = 0", params + [match, step]).fetchone()
     if not sampled:
-        return count_matches(db, query, filters), True
+        return _count(db, match, filters, few=False), True
     estimate = passed * total / sampled
     if estimate >= 100:
         unit = 10 ** (len(str(int(estimate))) - 2)
