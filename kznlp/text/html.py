@@ -67,7 +67,7 @@ def looks_like_html(text: str) -> bool:
 
 
 def _clean(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\xa0", " ")).strip()
+    return re.sub(r"\s+", " ", text).strip()  # \s and strip() take U+00A0 too
 
 
 def _json_ld(soup: BeautifulSoup) -> dict:
@@ -93,14 +93,19 @@ def _meta(soup: BeautifulSoup, *names: str) -> str | None:
     return None
 
 
-def _select_text(root: Tag, selectors: tuple[str, ...], *, attrs: tuple[str, ...] = ()) -> str | None:
+def _selected(root: Tag, selectors: tuple[str, ...]):
+    """The first match of each selector that finds one, in order; an invalid selector is skipped."""
     for selector in selectors:
         try:
             tag = root.select_one(selector)
         except ValueError:
             continue
-        if tag is None:
-            continue
+        if tag is not None:
+            yield tag
+
+
+def _select_text(root: Tag, selectors: tuple[str, ...], *, attrs: tuple[str, ...] = ()) -> str | None:
+    for tag in _selected(root, selectors):
         for attr in attrs:
             if tag.get(attr):
                 return _clean(tag[attr])
@@ -150,15 +155,10 @@ def _date_of(value, formats: tuple[str, ...]) -> str | None:
 
 
 def _published(soup: BeautifulSoup, ld: dict, container: Tag | None, sel: ArticleSelectors) -> str | None:
-    for selector in sel.date:
-        try:
-            tag = soup.select_one(selector)
-        except ValueError:
-            continue
-        if tag is not None:
-            for value in (tag.get("datetime"), tag.get("content"), tag.get_text(" ")):
-                if found := _date_of(value, sel.date_formats):
-                    return found
+    for tag in _selected(soup, sel.date):
+        for value in (tag.get("datetime"), tag.get("content"), tag.get_text(" ")):
+            if found := _date_of(value, sel.date_formats):
+                return found
     for value in (ld.get("datePublished"), _meta(soup, *DATE_META), ld.get("dateCreated")):
         if found := _date_of(value, sel.date_formats):
             return found
@@ -192,7 +192,7 @@ def _paragraphs(container: Tag, *, loose: bool = False) -> list[str]:
             continue  # only innermost blocks, so no text is counted twice
         for br in block.find_all("br"):
             br.replace_with("\n")
-        for line in block.get_text(" ").split("\n") if block.find(string=re.compile("\n")) else [block.get_text(" ")]:
+        for line in block.get_text(" ").split("\n"):
             text = _clean(line)
             if text and not CREDIT_LINE.match(text):
                 out.append(text)
@@ -249,13 +249,8 @@ def _best_article(soup: BeautifulSoup) -> Tag | None:
 
 
 def _candidates(soup: BeautifulSoup, sel: ArticleSelectors):
-    for selector in sel.body:
-        try:
-            tag = soup.select_one(selector)
-        except ValueError:
-            continue
-        if tag is not None:
-            yield tag, True
+    for tag in _selected(soup, sel.body):
+        yield tag, True
     yield soup.find(attrs={"itemprop": "articleBody"}), True
     yield _best_article(soup), False
     yield _densest(soup), False
@@ -292,18 +287,14 @@ def parse_article(html: str, selectors: ArticleSelectors | None = None) -> HtmlA
     for tag in soup.find_all(("script", "style", "noscript", "template")):
         tag.decompose()
     paragraphs: list[str] = []
-    container: Tag | None = None
     for candidate, loose in _candidates(soup, sel):
         if candidate is None:
             continue
-        published_here = _published(soup, ld, candidate, sel)
-        found = _paragraphs(_drop_boilerplate(candidate, sel), loose=loose)
-        if found:
-            paragraphs, container = found, candidate
-            published = published_here
+        published = _published(soup, ld, candidate, sel)  # before boilerplate (a dated header) is dropped
+        if paragraphs := _paragraphs(_drop_boilerplate(candidate, sel), loose=loose):
             break
     else:
-        published = _published(soup, ld, None, sel) if not sel.date else _published(soup, ld, None, sel)
+        published = _published(soup, ld, None, sel)
     if isinstance(ld.get("articleBody"), str) and len(ld["articleBody"]) > max(200, 1.2 * sum(map(len, paragraphs))):
         paragraphs = [_clean(p) for p in ld["articleBody"].splitlines() if _clean(p)]
     paragraphs = _normalise_paragraphs(paragraphs, title)
@@ -311,5 +302,4 @@ def parse_article(html: str, selectors: ArticleSelectors | None = None) -> HtmlA
         lead = None
     if lead is None and paragraphs:
         lead = paragraphs[0]
-    del container
     return HtmlArticle(title, published, url, tuple(paragraphs), author=author, lead=lead, html_lang=html_lang)
