@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 
+from kznlp.extract.officials import position_heads
 from kznlp.records import Action, Decision, Entity, Official
 from kznlp.resources import casefold, read_table
 from kznlp.text.dates import month_of
@@ -299,9 +300,8 @@ def _running_action(text: str, sentence: tuple[int, int], trigger_start: int, ma
                   a, b)
 
 
-def _is_addressee(stem: str) -> bool:
-    folded, heads = casefold(stem), _word_set("addressee_heads.tsv")
-    return folded in heads or any(folded.endswith(" " + h) for h in heads)
+def _mention_at(mentions: list[tuple[int, int, str]], position: int) -> tuple[int, int, str] | None:
+    return next((m for m in mentions if m[0] <= position < m[1]), None)
 
 
 def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, str]]) -> tuple[list[str], int]:
@@ -320,27 +320,26 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
         stem, case = split_case(word)
         if case != "dative" or len(stem) <= 2:
             continue
-        person = next((p for p in people if p[0] <= s < p[1]), None)
+        person = _mention_at(people, s)
         if person:
             if person[2] not in out:
                 out.append(person[2])
             content_start = max(content_start, person[1])
             continue
-        if not _is_addressee(stem):
+        if casefold(stem) not in _word_set("addressee_heads.tsv"):
             continue
         words = [stem]
         j = i - 1
         while j >= 0 and len(words) < 12:
             ws, we = spans[j]
             left = text[ws:we]
-            folded = casefold(left)
-            if left in (",",) or folded == "және":
+            folded, left_case = casefold(left), split_case(left)[1]
+            if left == "," or folded == "және":
                 words.insert(0, left)
-            elif (any(p[0] <= ws < p[1] for p in people) or folded in _word_set("clause_openers.tsv")
-                  or looks_like_verb(left)
-                  or (split_case(left)[1] not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
-                      and not (split_case(left)[1] == "accusative" and words[0].endswith(("у", "ю"))))
-                  or _is_position_word(left) or not left[:1].isalnum()):
+            elif (_mention_at(people, ws) or folded in _word_set("clause_openers.tsv") or looks_like_verb(left)
+                  or (left_case not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
+                      and not (left_case == "accusative" and words[0].endswith(("у", "ю"))))
+                  or folded in position_heads() or not left[:1].isalnum()):
                 break
             else:
                 words.insert(0, left)
@@ -450,17 +449,11 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     return spans[0][0], spans[-1][1]
 
 
-def _is_position_word(word: str) -> bool:
-    from kznlp.extract.officials import position_heads
-
-    return casefold(word) in position_heads()
-
-
 def _speaker(text: str, people: list[Official]) -> str | None:
     """Who speaks in a speech or release: the person named in the first line, else the most mentioned."""
-    first_line_end = text.find("\n", 1 if text.startswith("http") else 0)
-    if text.startswith("http"):
-        first_line_end = text.find("\n", first_line_end + 1)
+    first_line_end = text.find("\n")
+    if text.startswith("http") and first_line_end != -1:
+        first_line_end = text.find("\n", first_line_end + 1)  # the line after the source URL
     first_line_end = len(text) if first_line_end == -1 else first_line_end
     titled = [(m.start, o.name) for o in people for m in o.mentions if m.start < first_line_end]
     if titled:
@@ -482,26 +475,25 @@ def find_decisions(text: str, people: list[Official], entities: list[Entity] | N
         if s < consumed_until:
             continue
         chunk = text[s:e]
-        hits = [(m.start(), m.group(0), kind) for pattern, kind in _triggers() if (m := pattern.search(chunk))]
-        if not hits:
-            continue
-        hits = [h for h in hits if not casefold(h[1]).endswith(NOT_A_DECISION)]
+        hits = [(m.start(), m.group(0), kind) for pattern, kind in _triggers()
+                if (m := pattern.search(chunk)) and not casefold(m.group(0)).endswith(NOT_A_DECISION)]
         if not hits:
             continue
         offset, trigger, kind = min(hits)
         first_person = casefold(trigger).endswith(FIRST_PERSON)
         maker, maker_end = _maker(text, sentence, s + offset, mentions, people, speaker, first_person)
+        about = _about_clause(text, s, s + offset)
         actions: list[Action] = []
         if chunk.rstrip().endswith(":"):
             items = _list_items(text, e)
             actions = [_list_action(text, a, b, published) for a, b in items]
             if items:
                 consumed_until = items[-1][1]
-        elif kind == "decision" and maker and not _about_clause(text, s, s + offset):
+        elif kind == "decision" and maker and not about:
             verb_action = _verb_final_action(text, max(s, maker_end), trigger, s + offset, s + offset + len(trigger),
                                              published)
             actions = [verb_action] if verb_action else []
-        elif kind == "instruction" or _about_clause(text, s, s + offset):
+        elif kind == "instruction" or about:
             action = _running_action(text, sentence, s + offset, maker_end, published, mentions)
             if action is not None:
                 if action.deadline is None and (follow := _following_deadline(text, e, published)):
