@@ -7,6 +7,7 @@ import json
 import math
 import re
 import sqlite3
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -35,19 +36,6 @@ _cached_stem = lru_cache(maxsize=200_000)(search_stem)
 def stems_of(text: str) -> str:
     """The stemmed shadow text FTS indexes: "Сағынтаевтың әкімі" -> "сағынтаев әкім"."""
     return " ".join(_cached_stem(w) for w in WORD.findall(text or ""))
-
-
-def insert_decisions(conn: sqlite3.Connection, doc_id: str, decisions) -> None:
-    """Decision rows and their action rows (with the stemmed text actions_fts indexes)."""
-    for decision in decisions:
-        did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
-                           (doc_id, decision.maker, decision.text, decision.start, decision.end)).lastrowid
-        conn.executemany(
-            "INSERT INTO actions (decision_id, doc_id, text, responsible, frequency, deadline, start, end,"
-            " stems) VALUES (?,?,?,?,?,?,?,?,?)",
-            [(did, doc_id, a.text, json.dumps(list(a.responsible), ensure_ascii=False), a.frequency,
-              a.deadline, a.start, a.end, stems_of(a.text + " " + " ".join(a.responsible)))
-             for a in decision.actions])
 
 
 def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -83,11 +71,33 @@ def _official_id(conn: sqlite3.Connection, name: str) -> int:
     return conn.execute("INSERT INTO officials (name, name_key) VALUES (?, ?)", (name, key)).lastrowid
 
 
-def position_rows(official_id: int, doc_id: str, official) -> list[tuple]:
-    """One row per position, with the body that position belongs to ("Алматы қаласының әкімі" -> "Алматы қаласы")."""
+def insert_facts(conn: sqlite3.Connection, doc: Document, official_id: Callable[[str], int]) -> None:
+    """A document's extraction rows: entities, officials' positions and mentions, figures, decisions with
+    their actions (and the stemmed text actions_fts indexes).  ``official_id`` gives an official's
+    officials.id, adding the official if new."""
     from kznlp.extract.officials import organisation_of
 
-    return [(official_id, doc_id, position, organisation_of(position)) for position in official.positions]
+    conn.executemany("INSERT INTO entities (doc_id, label, text, start, end) VALUES (?,?,?,?,?)",
+                     [(doc.doc, e.label, e.text, e.start, e.end) for e in doc.entities])
+    for official in doc.officials:
+        oid = official_id(official.name)
+        # each position with the body it belongs to ("Алматы қаласының әкімі" -> "Алматы қаласы")
+        conn.executemany("INSERT INTO positions (official_id, doc_id, position, organisation) VALUES (?,?,?,?)",
+                         [(oid, doc.doc, position, organisation_of(position)) for position in official.positions])
+        conn.executemany("INSERT INTO mentions (official_id, doc_id, text, start, end) VALUES (?,?,?,?,?)",
+                         [(oid, doc.doc, m.text, m.start, m.end) for m in official.mentions])
+    conn.executemany("INSERT INTO figures (doc_id, text, value, unit, qualifier, subject, start, end)"
+                     " VALUES (?,?,?,?,?,?,?,?)",
+                     [(doc.doc, f.text, f.value, f.unit, f.qualifier, f.subject, f.start, f.end) for f in doc.figures])
+    for decision in doc.decisions:
+        did = conn.execute("INSERT INTO decisions (doc_id, maker, text, start, end) VALUES (?,?,?,?,?)",
+                           (doc.doc, decision.maker, decision.text, decision.start, decision.end)).lastrowid
+        conn.executemany(
+            "INSERT INTO actions (decision_id, doc_id, text, responsible, frequency, deadline, start, end,"
+            " stems) VALUES (?,?,?,?,?,?,?,?,?)",
+            [(did, doc.doc, a.text, json.dumps(list(a.responsible), ensure_ascii=False), a.frequency,
+              a.deadline, a.start, a.end, stems_of(a.text + " " + " ".join(a.responsible)))
+             for a in decision.actions])
 
 
 def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | None = None,
@@ -106,21 +116,7 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
                 " content_hash, processed_at, stems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc, doc.url, canonical_url or doc.url, source, doc.title, doc.published, doc.language,
                  script, doc.text, digest, now, stems_of(f"{doc.title or ''} {doc.text}")))
-            conn.executemany("INSERT INTO entities (doc_id, label, text, start, end) VALUES (?,?,?,?,?)",
-                             [(doc.doc, e.label, e.text, e.start, e.end) for e in doc.entities])
-            for official in doc.officials:
-                oid = _official_id(conn, official.name)
-                conn.executemany(
-                    "INSERT INTO positions (official_id, doc_id, position, organisation) VALUES (?,?,?,?)",
-                    position_rows(oid, doc.doc, official))
-                conn.executemany(
-                    "INSERT INTO mentions (official_id, doc_id, text, start, end) VALUES (?,?,?,?,?)",
-                    [(oid, doc.doc, m.text, m.start, m.end) for m in official.mentions])
-            conn.executemany(
-                "INSERT INTO figures (doc_id, text, value, unit, qualifier, subject, start, end)"
-                " VALUES (?,?,?,?,?,?,?,?)",
-                [(doc.doc, f.text, f.value, f.unit, f.qualifier, f.subject, f.start, f.end) for f in doc.figures])
-            insert_decisions(conn, doc.doc, doc.decisions)
+            insert_facts(conn, doc, lambda name: _official_id(conn, name))
     except sqlite3.Error as error:
         raise ArchiveError(f"could not store {doc.doc}: {error}") from None
 

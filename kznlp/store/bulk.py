@@ -1,7 +1,8 @@
 """Fast bulk loading of many new Documents (benchmarks, imports): same rows as ``save_document``.
 
-One transaction per batch, ``executemany`` per table and a word-level stem cache (news text repeats
-its vocabulary, so most words are stemmed once).  Documents must be new: an existing id is an error.
+One transaction per batch, one ``executemany`` for its documents, officials' ids kept in memory and a
+word-level stem cache (news text repeats its vocabulary, so most words are stemmed once); the other
+rows are ``save_document``'s own (``insert_facts``).  Documents must be new: an existing id is an error.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite_utils
 from kznlp.errors import ArchiveError
 from kznlp.records import Document
 from kznlp.resources import casefold
-from kznlp.store.archive import insert_decisions, position_rows, stems_of
+from kznlp.store.archive import insert_facts, stems_of
 
 
 def bulk_insert(db: sqlite_utils.Database, docs: Iterable[tuple[Document, str | None]], *,
@@ -54,22 +55,13 @@ def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], o
         [(d.doc, d.url, d.url, source, d.title, d.published, d.language, None, d.text,
           hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, stems_of(f"{d.title or ''} {d.text}"))
          for d, source in batch])
-    entities, positions, mentions, figures = [], [], [], []
+
+    def official_id(name: str) -> int:
+        key = casefold(name)
+        if key not in officials:
+            officials[key] = conn.execute("INSERT INTO officials (name, name_key) VALUES (?, ?)",
+                                          (name, key)).lastrowid
+        return officials[key]
+
     for d, _source in batch:
-        entities += [(d.doc, e.label, e.text, e.start, e.end) for e in d.entities]
-        figures += [(d.doc, f.text, f.value, f.unit, f.qualifier, f.subject, f.start, f.end) for f in d.figures]
-        for official in d.officials:
-            key = casefold(official.name)
-            if key not in officials:
-                officials[key] = conn.execute("INSERT INTO officials (name, name_key) VALUES (?, ?)",
-                                              (official.name, key)).lastrowid
-            oid = officials[key]
-            positions += position_rows(oid, d.doc, official)
-            mentions += [(oid, d.doc, m.text, m.start, m.end) for m in official.mentions]
-        insert_decisions(conn, d.doc, d.decisions)
-    conn.executemany("INSERT INTO entities (doc_id, label, text, start, end) VALUES (?,?,?,?,?)", entities)
-    conn.executemany("INSERT INTO positions (official_id, doc_id, position, organisation) VALUES (?,?,?,?)",
-                     positions)
-    conn.executemany("INSERT INTO mentions (official_id, doc_id, text, start, end) VALUES (?,?,?,?,?)", mentions)
-    conn.executemany("INSERT INTO figures (doc_id, text, value, unit, qualifier, subject, start, end)"
-                     " VALUES (?,?,?,?,?,?,?,?)", figures)
+        insert_facts(conn, d, official_id)
