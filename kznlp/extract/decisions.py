@@ -334,7 +334,7 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             ws, we = spans[j]
             left = text[ws:we]
             folded, left_case = casefold(left), split_case(left)[1]
-            if left == "," or folded == "және":
+            if _is_separator(left):
                 words.insert(0, left)
             elif (_mention_at(people, ws) or folded in _word_set("clause_openers.tsv") or looks_like_verb(left)
                   or (left_case not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
@@ -344,7 +344,7 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             else:
                 words.insert(0, left)
             j -= 1
-        while words and (words[0] == "," or casefold(words[0]) == "және"):
+        while words and _is_separator(words[0]):
             words.pop(0)
         for phrase in distribute(words):
             if phrase not in out:
@@ -361,10 +361,15 @@ def _singular(word: str) -> str:
     return PLURAL_POSSESSIVE.sub(r"\1", word)
 
 
+def _is_separator(word: str) -> bool:
+    return word == "," or casefold(word) == "және"
+
+
 def _split_items(words: list[str]) -> list[list[str]]:
+    """Words cut at "," and "және"; an item may be empty."""
     items: list[list[str]] = [[]]
     for w in words:
-        if w == "," or casefold(w) == "және":
+        if _is_separator(w):
             items.append([])
         else:
             items[-1].append(w)
@@ -384,19 +389,12 @@ def distribute(words: list[str]) -> list[str]:
     for k, w in enumerate(words):
         if casefold(w) in ("мен", "бен", "пен") and 0 < k < len(words) - 1 and words[k + 1][:1].isupper():
             return distribute(words[:k]) + distribute(words[k + 1:])
-    separators = [i for i, w in enumerate(words) if w == "," or casefold(w) == "және"]
+    separators = [i for i, w in enumerate(words) if _is_separator(w)]
     if not separators:
         return [joined]
     # "Алматы қаласының және Алматы облысының әкімдері": genitive items share the plural head
     if PLURAL_POSSESSIVE.search(words[-1]):
-        items, current = [], []
-        for w in words[:-1]:
-            if w == "," or casefold(w) == "және":
-                items.append(current)
-                current = []
-            else:
-                current.append(w)
-        items.append(current)
+        items = _split_items(words[:-1])
         if all(item and split_case(item[-1])[1] == "genitive" for item in items):
             return [" ".join(item + [_singular(words[-1])]) for item in items]
     tail_start = max(separators) + 1
@@ -405,22 +403,13 @@ def distribute(words: list[str]) -> list[str]:
     shared_at = next((k for k, w in enumerate(tail) if w[:1].islower()), None)
     if shared_at is None and all(w[:1].isupper() for k, w in enumerate(words) if k - 1 in separators):
         return [" ".join(part) for part in _split_items(words) if part]  # "Үкімет, Ұлттық банк және АРРФР"
-    if shared_at is None or shared_at == 0 or not all(PLURAL_POSSESSIVE.search(w) for w in tail[shared_at:][:1]):
+    if shared_at is None or shared_at == 0 or not PLURAL_POSSESSIVE.search(tail[shared_at]):
         return [joined]
-    names, current = [], []
-    for w in words[:tail_start] + tail[:shared_at]:
-        if w == "," or casefold(w) == "және":
-            if current:
-                names.append(current)
-            current = []
-        elif w[:1].isupper():
-            current.append(w)
-        else:
-            return [joined]
-    if current:
-        names.append(current)
+    names = _split_items(words[:tail_start] + tail[:shared_at])
+    if any(not w[:1].isupper() for name in names for w in name):
+        return [joined]
     shared = [_singular(w) for w in tail[shared_at:]]
-    return [" ".join(name + shared) for name in names]
+    return [" ".join(name + shared) for name in names if name]
 
 
 def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int, int]:
