@@ -43,6 +43,7 @@ class HostPacer:
 
     def __init__(self, policy: FetchPolicy, *, sleep: Callable[[float], None] = time.sleep):
         self.policy = policy
+        self.per_host = max(1, min(2, policy.per_host))  # the crawl loop schedules by this too
         self.sleep = sleep
         self._lock = threading.Lock()
         self._slots: dict[str, threading.Semaphore] = {}
@@ -55,7 +56,7 @@ class HostPacer:
 
     def slot(self, host: str) -> threading.Semaphore:
         with self._lock:
-            return self._slots.setdefault(host, threading.Semaphore(max(1, min(2, self.policy.per_host))))
+            return self._slots.setdefault(host, threading.Semaphore(self.per_host))
 
     def wait_turn(self, host: str, *, extra: float = 0.0) -> None:
         """Block until this host may get its next request; ``extra`` pushes the host's next turn back."""

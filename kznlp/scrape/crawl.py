@@ -7,6 +7,7 @@ listing queues its links; an article is decoded, extracted, deduplicated and sto
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import re
@@ -23,7 +24,7 @@ from kznlp.records import Document
 from kznlp.scrape.client import HostPacer, fetch, make_client
 from kznlp.scrape.discover import parse_feed, parse_listing, parse_sitemap, sniff
 from kznlp.scrape.frontier import Frontier, FrontierItem
-from kznlp.scrape.records import CrawlEvent, CrawlStats, FetchFailed, FetchPolicy, Link, Page
+from kznlp.scrape.records import CrawlEvent, CrawlStats, Discovery, FetchFailed, FetchPolicy, Link, Page
 from kznlp.scrape.robots import RobotsCache
 from kznlp.scrape.sites import SiteConfig, site_for, site_named
 from kznlp.scrape.urls import absolute, doc_id_for, site_host, url_key
@@ -145,7 +146,7 @@ class Crawler:
         self.frontier_conditional: dict[str, tuple[str | None, str | None]] = {}
         try:
             self.seed()
-            per_host = max(1, min(2, self.policy.per_host))
+            per_host = self.pacer.per_host
             with ThreadPoolExecutor(max_workers=max(1, self.options.workers)) as pool:
                 inflight: dict[Future, FrontierItem] = {}
                 while True:
@@ -259,22 +260,24 @@ class Crawler:
             self._skip(item, "plain text, not HTML")
             return
         site = self.site_of(result.final_url)
+        listing = functools.cache(lambda: parse_listing(html, result.final_url, site))  # parsed once, if at all
         if kind == "listing":
-            self._listing(item, result, html, site)
+            self._listing(item, result, listing(), site)
             return
         article = parse_article(html, site.article if site else None)
-        if kind == "auto" and not self._looks_like_article(article, html, result.final_url, site):
-            self._listing(item, result, html, site)
+        if kind == "auto" and not self._looks_like_article(article, listing, result.final_url, site):
+            self._listing(item, result, listing(), site)
             return
         self._article(item, result, article, decoded.encoding, site)
 
-    def _looks_like_article(self, article: HtmlArticle, html: str, url: str, site: SiteConfig | None) -> bool:
+    def _looks_like_article(self, article: HtmlArticle, listing: Callable[[], Discovery], url: str,
+                            site: SiteConfig | None) -> bool:
         """An ad-hoc page: an article when it has a body of some length and is not mostly a list of links."""
         if site is not None and site.article_patterns:
             return site.is_article(url)
         if len(article.text) < MIN_ARTICLE_CHARS or len(article.paragraphs) < 2:
             return False
-        return len(article.text) >= 1500 or len(parse_listing(html, url, site).links) < 5
+        return len(article.text) >= 1500 or len(listing().links) < 5
 
     def _skip(self, item: FrontierItem, reason: str) -> None:
         self.stats.skipped += 1
@@ -298,8 +301,7 @@ class Crawler:
         self.stats.discovered += added
         self.emit("discovered", item.url, f"{added} new of {len(keep)} links")
 
-    def _listing(self, item: FrontierItem, page: Page, html: str, site: SiteConfig | None) -> None:
-        found = parse_listing(html, page.final_url, site)
+    def _listing(self, item: FrontierItem, page: Page, found: Discovery, site: SiteConfig | None) -> None:
         links = list(found.links)
         limit = site.max_listing_pages if site is not None else 5
         next_page = found.next_page
