@@ -15,6 +15,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from functools import cache
 
+from kznlp.extract.figures import number_words
 from kznlp.extract.officials import position_heads
 from kznlp.records import Action, Decision, Entity, Official
 from kznlp.resources import casefold, read_table
@@ -36,23 +37,20 @@ DATE_DEADLINE = re.compile(r"(?:(\d{4})\s*жылғы\s+)?((?:\d{1,2})|(?:(?:он
 
 
 @cache
-def _ordinals() -> dict[str, int]:
-    return {casefold(w): int(v) for w, v in read_table("ordinals.tsv")}
+def _day_words() -> dict[str, int]:
+    """Ordinals ("бесінші", ordinals.tsv) and the tens before them ("жиырма", num_words.tsv)."""
+    tens = {word: value for word, (value, kind) in number_words().items() if kind == "ten"}
+    return tens | {casefold(w): int(v) for w, v in read_table("ordinals.tsv")}
 
 
 def _day_number(text: str) -> int | None:
     """"15", "бірінші", "жиырма бесінші" -> day of month."""
     if text.isdigit():
         return int(text)
-    total = 0
-    for word in casefold(text).split():
-        if word in ("он", "жиырма", "отыз"):
-            total += {"он": 10, "жиырма": 20, "отыз": 30}[word]
-        elif word in _ordinals():
-            total += _ordinals()[word]
-        else:
-            return None
-    return total or None
+    words = casefold(text).split()
+    if not all(word in _day_words() for word in words):
+        return None
+    return sum(_day_words()[word] for word in words) or None
 
 
 @cache
