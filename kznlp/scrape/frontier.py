@@ -25,6 +25,11 @@ def _now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
+def _bands(simhash: int) -> list[int]:
+    """The four 16-bit bands of a 64-bit SimHash: near-duplicates share at least one."""
+    return [(simhash >> (16 * i)) & 0xFFFF for i in range(4)]
+
+
 @dataclass(frozen=True, slots=True)
 class FrontierItem:
     key: str
@@ -48,6 +53,24 @@ class Frontier:
         self.db = db
         self.conn: sqlite3.Connection = db.conn
 
+    # -- statements shared by the transactions below (each runs inside its caller's) -------------------------
+    def _queue(self, key: str, link: Link, *, source: str | None, depth: int, now: str) -> int:
+        """Insert ``link`` as pending unless its key is already in the frontier; 1 if inserted, else 0."""
+        return self.conn.execute(
+            "INSERT OR IGNORE INTO crawl_frontier (key, url, host, kind, source, depth, priority, status,"
+            " hint_published, hint_title, attempts, added_at, updated_at)"
+            " VALUES (?,?,?,?,?,?,?,'pending',?,?,0,?,?)",
+            (key, link.url, host_of(link.url), link.kind, source, depth, PRIORITY[link.kind],
+             link.published, link.title, now, now)).rowcount
+
+    def _set_status(self, key: str, status: str, reason: str | None, now: str) -> None:
+        self.conn.execute("UPDATE crawl_frontier SET status=?, reason=?, attempts=attempts+1, updated_at=?"
+                          " WHERE key=?", (status, reason, now, key))
+
+    def _alias_keys(self, keys: set[str], doc_id: str) -> None:
+        for key in keys:
+            self.conn.execute("INSERT OR IGNORE INTO crawl_aliases (key, doc_id) VALUES (?, ?)", (key, doc_id))
+
     # -- queue -----------------------------------------------------------------------------------------------
     def add(self, links: list[Link] | tuple[Link, ...], *, source: str | None, depth: int = 0,
             requeue: bool = False) -> int:
@@ -57,19 +80,11 @@ class Frontier:
         with self.conn:
             for link in links:
                 key = url_key(link.url)
-                row = self.conn.execute("SELECT status FROM crawl_frontier WHERE key = ?", (key,)).fetchone()
-                if row is None:
-                    self.conn.execute(
-                        "INSERT INTO crawl_frontier (key, url, host, kind, source, depth, priority, status,"
-                        " hint_published, hint_title, attempts, added_at, updated_at)"
-                        " VALUES (?,?,?,?,?,?,?,'pending',?,?,0,?,?)",
-                        (key, link.url, host_of(link.url), link.kind, source, depth, PRIORITY[link.kind],
-                         link.published, link.title, now, now))
+                if self._queue(key, link, source=source, depth=depth, now=now):
                     added += 1
-                elif requeue and row[0] != "pending":
-                    self.conn.execute("UPDATE crawl_frontier SET status='pending', reason=NULL, updated_at=?"
-                                      " WHERE key=?", (now, key))
-                    added += 1
+                elif requeue:
+                    added += self.conn.execute("UPDATE crawl_frontier SET status='pending', reason=NULL, updated_at=?"
+                                               " WHERE key=? AND status != 'pending'", (now, key)).rowcount
         return added
 
     def next_items(self, limit: int, *, exclude: set[str], busy_hosts: set[str],
@@ -87,13 +102,9 @@ class Frontier:
                 break
         return out
 
-    def pending_count(self) -> int:
-        return self.conn.execute("SELECT count(*) FROM crawl_frontier WHERE status='pending'").fetchone()[0]
-
     def finish(self, key: str, status: str, reason: str | None = None) -> None:
         with self.conn:
-            self.conn.execute("UPDATE crawl_frontier SET status=?, reason=?, attempts=attempts+1, updated_at=?"
-                              " WHERE key=?", (status, reason, _now(), key))
+            self._set_status(key, status, reason, _now())
 
     def finish_with_links(self, item: FrontierItem, links: list[Link], *, depth: int, page: Page | None) -> int:
         """Queue what a discovery page yielded and mark it done, in one transaction."""
@@ -101,18 +112,10 @@ class Frontier:
         now = _now()
         with self.conn:
             for link in links:
-                key = url_key(link.url)
-                cursor = self.conn.execute(
-                    "INSERT OR IGNORE INTO crawl_frontier (key, url, host, kind, source, depth, priority, status,"
-                    " hint_published, hint_title, attempts, added_at, updated_at)"
-                    " VALUES (?,?,?,?,?,?,?,'pending',?,?,0,?,?)",
-                    (key, link.url, host_of(link.url), link.kind, item.source, depth, PRIORITY[link.kind],
-                     link.published, link.title, now, now))
-                added += cursor.rowcount
+                added += self._queue(url_key(link.url), link, source=item.source, depth=depth, now=now)
             if page is not None:
                 self._page_row(item.key, page, doc_id=None, keep_body=False)
-            self.conn.execute("UPDATE crawl_frontier SET status='done', reason=NULL, attempts=attempts+1,"
-                              " updated_at=? WHERE key=?", (now, item.key))
+            self._set_status(item.key, "done", None, now)
         return added
 
     # -- what is stored ----------------------------------------------------------------------------------------
@@ -147,46 +150,34 @@ class Frontier:
              page.last_modified, _now(), len(page.body), content_hash, doc_id,
              zlib.compress(page.body, 6) if keep_body else None))
 
-    def record_page(self, key: str, page: Page, *, doc_id: str | None = None, keep_body: bool = False,
-                    encoding: str | None = None, content_hash: str | None = None) -> None:
-        with self.conn:
-            self._page_row(key, page, doc_id=doc_id, keep_body=keep_body, encoding=encoding,
-                           content_hash=content_hash)
-
     def record_article(self, item: FrontierItem, page: Page, *, doc_id: str, keys: set[str], source: str | None,
                        author: str | None, lead: str | None, original_script: str | None,
                        original_text: str | None, extracted: bool, simhash: int, encoding: str,
                        content_hash: str, duplicate_of: str | None, similarity: float | None) -> None:
         """Aliases, the article's crawl row, the page and the frontier status, in one transaction."""
         now = _now()
-        bands = [((simhash >> (16 * i)) & 0xFFFF) for i in range(4)]
         signed = simhash - (1 << 64) if simhash >= (1 << 63) else simhash
         with self.conn:
-            for key in keys:
-                self.conn.execute("INSERT OR IGNORE INTO crawl_aliases (key, doc_id) VALUES (?, ?)", (key, doc_id))
+            self._alias_keys(keys, doc_id)
             self.conn.execute(
                 "INSERT OR REPLACE INTO crawl_articles (doc_id, source, url, author, lead, original_script,"
                 " original_text, extracted, simhash, band0, band1, band2, band3, duplicate_of, similarity,"
                 " fetched_at) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 (doc_id, source, item.url, author, lead, original_script, original_text, int(extracted), signed,
-                 *bands, duplicate_of, similarity, now))
+                 *_bands(simhash), duplicate_of, similarity, now))
             self._page_row(item.key, page, doc_id=doc_id, keep_body=True, encoding=encoding,
                            content_hash=content_hash)
-            self.conn.execute("UPDATE crawl_frontier SET status='done', reason=NULL, attempts=attempts+1,"
-                              " updated_at=? WHERE key=?", (now, item.key))
+            self._set_status(item.key, "done", None, now)
 
     def alias(self, item: FrontierItem, keys: set[str], doc_id: str, status: str, reason: str) -> None:
         with self.conn:
-            for key in keys:
-                self.conn.execute("INSERT OR IGNORE INTO crawl_aliases (key, doc_id) VALUES (?, ?)", (key, doc_id))
-            self.conn.execute("UPDATE crawl_frontier SET status=?, reason=?, attempts=attempts+1, updated_at=?"
-                              " WHERE key=?", (status, reason, _now(), item.key))
+            self._alias_keys(keys, doc_id)
+            self._set_status(item.key, status, reason, _now())
 
     def near_duplicate_candidates(self, simhash: int, doc_id: str) -> list[tuple[str, int]]:
-        bands = [((simhash >> (16 * i)) & 0xFFFF) for i in range(4)]
         rows = self.conn.execute(
             "SELECT doc_id, simhash FROM crawl_articles WHERE (band0=? OR band1=? OR band2=? OR band3=?)"
-            " AND doc_id != ? AND duplicate_of IS NULL", (*bands, doc_id)).fetchall()
+            " AND doc_id != ? AND duplicate_of IS NULL", (*_bands(simhash), doc_id)).fetchall()
         return [(d, s & ((1 << 64) - 1)) for d, s in rows]
 
     # -- runs ----------------------------------------------------------------------------------------------------
