@@ -63,9 +63,6 @@ class SiteConfig:
             return False
         return not self.article_patterns or any(p.search(path) for p in self.article_patterns)
 
-    def skipped(self, url: str) -> bool:
-        return any(p.search(self._path(url)) for p in self.skip_patterns)
-
     def entry_links(self) -> list[Link]:
         url = lambda path: urljoin(self.base_url + "/", path.lstrip("/"))  # noqa: E731
         return ([Link(url(p), "sitemap") for p in self.sitemaps] + [Link(url(p), "feed") for p in self.feeds]
