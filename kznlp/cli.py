@@ -191,9 +191,7 @@ def search_command(
                           source=source, position=position, organisation=organisation,
                           has_decisions=True if has_decisions else None)
         hits = search(_open_db(db, readonly=True), query, limit=limit, filters=filters)
-    except ValueError as error:
-        raise _fail(str(error)) from None
-    except KznlpError as error:
+    except (ValueError, KznlpError) as error:
         raise _fail(str(error)) from None
     if as_json:
         for hit in hits:
@@ -298,19 +296,14 @@ def export(
                                     "decisions"))
         else:
             lines = queries.to_csv(rows, queries.EXPORT_COLUMNS)
-        with (output.open("w", encoding="utf-8", newline="") if output else _stdout()) as stream:
+        target = output.open("w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout)
+        with target as stream:
             for line in lines:
                 stream.write(line)
     except BrokenPipeError:  # `kznlp export | head`
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (KznlpError, OSError) as error:
         raise _fail(str(error)) from None
-
-
-def _stdout():
-    from contextlib import nullcontext
-
-    return nullcontext(sys.stdout)
 
 
 @app.command()
@@ -385,7 +378,7 @@ def crawl(
     try:
         archive = _open_db(db)
         with serve_directory(DEMO_SITE) if demo_site else contextlib.nullcontext() as base, progress:
-            options = demo_options(base, extract=not no_extract, model=model) if demo_site else CrawlOptions()
+            options = demo_options(base) if demo_site else CrawlOptions()
             options = dataclasses.replace(options, sources=tuple(source or ()), urls=options.urls + tuple(urls or ()),
                                           since=since, max_pages=max_pages, resume=resume, extract=not no_extract,
                                           model=model, **({} if demo_site else {"policy": policy}))
@@ -401,11 +394,11 @@ def crawl(
     for line in stats.error_samples[:5]:
         out.print(f"  [red]error[/red] {line}", highlight=False)
     if demo_site:
-        rows = archive.execute("SELECT d.title, d.published, d.language, d.script, d.source, "
+        rows = archive.execute("SELECT d.title, d.published, d.language, d.script, "
                                "(SELECT count(*) FROM positions p WHERE p.doc_id = d.id) FROM documents d "
                                "JOIN crawl_articles c ON c.doc_id = d.id ORDER BY d.published").fetchall()
         table = Table("title", "published", "language", "positions", title="Crawled documents")
-        for title, published, language, script, _, positions in rows:
+        for title, published, language, script, positions in rows:
             table.add_row((title or "")[:70], published or "", f"{language}/{script}", str(positions))
         out.print(table)
 
