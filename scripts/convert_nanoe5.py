@@ -51,9 +51,13 @@ class PackedModel:
     tensors: dict[str, np.ndarray]
 
 
-def _dequantise_q4(raw: bytes, n: int) -> np.ndarray:
-    """Q4_0 blocks (fp16 scale, 16 bytes of nibbles: byte j holds weight j low, j+16 high)."""
-    blocks = np.frombuffer(raw, dtype=np.dtype([("d", "<f2"), ("qs", "u1", 16)]), count=n // QK)
+# Q4_0 block: fp16 scale d, 16 bytes of nibbles (byte j holds weight j low, weight j+16 high)
+Q4_BLOCK = np.dtype([("d", "<f2"), ("qs", "u1", 16)])
+
+
+def dequantise_q4(raw: bytes, n: int) -> np.ndarray:
+    """n weights from Q4_0 blocks: ``d * (nibble - 8)``."""
+    blocks = np.frombuffer(raw, dtype=Q4_BLOCK, count=n // QK)
     low = (blocks["qs"] & 0x0F).astype(np.int8) - 8
     high = (blocks["qs"] >> 4).astype(np.int8) - 8
     values = np.concatenate([low, high], axis=1).astype(np.float32)
@@ -104,7 +108,7 @@ def read_packed(path: Path) -> PackedModel:
         pos += 1 + 20
         raw = data[offset : offset + nbytes]
         tensors[name] = (
-            _dequantise_q4(raw, count) if dtype == 1 else np.frombuffer(raw, "<f4", count).copy()
+            dequantise_q4(raw, count) if dtype == 1 else np.frombuffer(raw, "<f4", count).copy()
         )
     config = dict(hidden=H, layers=NL, heads=NH, ffn=FF, vocab=VOC, max_pos=MAXP,
                   type_vocab=TVS, eps=eps)

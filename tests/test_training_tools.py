@@ -35,7 +35,8 @@ def test_pack_base_round_trip_is_bit_identical():
     pack_base = load_script("pack_base")
     matrix = q4_matrix(64, 384)
     packed = pack_base.pack_tensor(matrix)
-    assert packed is not None and packed["nibbles"].nbytes == matrix.size // 2
+    # Q4_0: half a byte per weight plus a 2-byte scale per block of 32
+    assert packed is not None and packed["blocks"].nbytes == matrix.size // 2 + matrix.size // 32 * 2
     assert np.array_equal(pack_base.unpack_tensor(packed), matrix)
 
 
