@@ -22,6 +22,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from kznlp.ner.conll import TaggedSentence, write_conll  # noqa: E402
 from kznlp.ner.labels import IOB2_TAGS  # noqa: E402
 from kznlp.ner.metrics import iob2_spans  # noqa: E402
 from kznlp.text.segment import sentence_spans  # noqa: E402
@@ -70,16 +71,11 @@ def main() -> None:
         tags = tagger.decode(log_probs)
         chosen = np.exp(log_probs[np.arange(len(tags)), [IOB2_TAGS.index(t) for t in tags]])
         if chosen.min() >= args.min_confidence:
-            kept.append((words, tags))
+            kept.append(TaggedSentence(tuple(words), tuple(tags)))
             entities.update(label for label, _, _ in iob2_spans(tags))
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = args.out.with_suffix(".tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        for words, tags in kept:
-            handle.writelines(f"{w} {t}\n" for w, t in zip(words, tags))
-            handle.write("\n")
-    tmp.replace(args.out)
-    n_words = sum(len(w) for w, _ in kept)
+    write_conll(args.out, kept)
+    n_words = sum(len(s.tokens) for s in kept)
     print(f"{len(sentences)} sentences tagged in {time.perf_counter() - started:.0f} s ({tagger.precision}); "
           f"kept {len(kept)} at confidence >= {args.min_confidence} ({n_words} words) -> {args.out}")
     print("entities kept: " + ", ".join(f"{label} {n}" for label, n in entities.most_common()))

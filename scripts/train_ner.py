@@ -27,7 +27,7 @@ import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from kznlp.ner.conll import TaggedSentence, read_conll  # noqa: E402
+from kznlp.ner.conll import TaggedSentence, read_conll, write_conll  # noqa: E402
 from kznlp.ner.decode import viterbi_iob2  # noqa: E402
 from kznlp.ner.labels import IOB2_TAGS  # noqa: E402
 from kznlp.ner.metrics import entity_scores, iob2_spans  # noqa: E402
@@ -42,13 +42,6 @@ def split_train_dev(sentences, dev_fraction: float, seed: int):
     dev = [sentences[i] for i in sorted(order[:n_dev])]
     train = [sentences[i] for i in sorted(order[n_dev:])]
     return train, dev
-
-
-def write_conll(path: Path, sentences) -> None:
-    with open(path, "w", encoding="utf-8") as handle:
-        for sentence in sentences:
-            handle.writelines(f"{t} {g}\n" for t, g in zip(sentence.tokens, sentence.tags))
-            handle.write("\n")
 
 
 def augment(sentence: TaggedSentence, rng: random.Random, cfg: dict) -> TaggedSentence:

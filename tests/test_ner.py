@@ -111,3 +111,14 @@ def test_unknown_precision_is_a_clear_error():
 
     with pytest.raises(ModelError, match="unknown precision 'fp8'"):
         NerTagger(precision="fp8")
+
+
+def test_conll_round_trip(tmp_path):
+    from kznlp.ner.conll import TaggedSentence, read_conll, write_conll
+
+    sentences = [TaggedSentence(("Бақытжан", "Сағынтаев", "келді"), ("B-PERSON", "I-PERSON", "O")),
+                 TaggedSentence(("«", "Nur", "Otan", "»"), ("O", "B-ORGANISATION", "I-ORGANISATION", "O"))]
+    path = tmp_path / "two.conll"
+    write_conll(path, sentences)
+    assert read_conll(path) == sentences
+    assert not list(tmp_path.glob("*.tmp"))

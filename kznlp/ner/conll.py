@@ -1,4 +1,4 @@
-"""Reading CoNLL files: one ``token TAG`` per line, a blank line between sentences."""
+"""CoNLL files: one ``token TAG`` per line, a blank line between sentences."""
 
 from __future__ import annotations
 
@@ -32,3 +32,14 @@ def read_conll(path: str | Path) -> list[TaggedSentence]:
     if tokens:
         sentences.append(TaggedSentence(tuple(tokens), tuple(tags)))
     return sentences
+
+
+def write_conll(path: str | Path, sentences: list[TaggedSentence]) -> None:
+    """Write sentences as CoNLL; written to a temporary file first, so a kill leaves no half file."""
+    path = Path(path)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        for sentence in sentences:
+            handle.writelines(f"{t} {g}\n" for t, g in zip(sentence.tokens, sentence.tags))
+            handle.write("\n")
+    tmp.replace(path)
