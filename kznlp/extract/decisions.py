@@ -190,15 +190,15 @@ def _trim_np(words: list[str]) -> list[str]:
     return words
 
 
-ROLE_SYNONYMS = (("президент", "мемлекет басшысы"), ("премьер-министр", "үкімет басшысы"))
+@cache
+def _role_synonyms() -> tuple[frozenset[str], ...]:
+    return tuple(frozenset(casefold(cell) for cell in row) for row in read_table("role_synonyms.tsv"))
 
 
 def _official_for_body(body: str, people: list[Official]) -> str | None:
     """"Президент" or "Мемлекет басшысы" -> the official the text gives that position."""
-    wanted = {casefold(body)}
-    for group in ROLE_SYNONYMS:
-        if casefold(body) in group:
-            wanted.update(group)
+    folded = casefold(body)
+    wanted = {folded}.union(*(group for group in _role_synonyms() if folded in group))
     for person in people:
         if any(any(w in casefold(p) for w in wanted) for p in person.positions):
             return person.name
