@@ -4,14 +4,12 @@
 from __future__ import annotations
 
 import contextlib
-import functools
 import threading
 import time
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Callable, Iterator
 
-from kznlp.scrape.demo import SiteHandler
+from kznlp.scrape.demo import SiteHandler, serve_directory
 from kznlp.scrape.records import FetchPolicy
 
 PAGES = Path(__file__).resolve().parent / "pages"
@@ -81,17 +79,9 @@ def _handler(server: Server):
 @contextlib.contextmanager
 def serve(root: Path | None = None, routes: dict[str, Callable] | None = None) -> Iterator[Server]:
     state = Server(root, routes)
-    handler = functools.partial(_handler(state), directory=str(root or PAGES))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    httpd.daemon_threads = True
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    state.url = f"http://127.0.0.1:{httpd.server_address[1]}"
-    try:
+    with serve_directory(root or PAGES, _handler(state)) as url:
+        state.url = url
         yield state
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
 
 
 # -- fault routes --------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Iterator
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from kznlp.scrape.crawl import CrawlOptions
 from kznlp.scrape.records import FetchPolicy
@@ -24,8 +25,6 @@ class SiteHandler(SimpleHTTPRequestHandler):
                       ".xml": "application/xml", ".txt": "text/plain; charset=utf-8"}
 
     def translate_path(self, path: str) -> str:
-        from urllib.parse import parse_qsl, unquote, urlsplit
-
         parts = urlsplit(path)
         query = [(k, v) for k, v in parse_qsl(parts.query) if not k.startswith("utm_")]
         root = Path(self.directory)
@@ -46,13 +45,11 @@ class SiteHandler(SimpleHTTPRequestHandler):
         pass
 
 
-_QuietHandler = SiteHandler
-
-
 @contextlib.contextmanager
-def serve_directory(root: Path) -> Iterator[str]:
-    """Serve ``root`` on a free port of 127.0.0.1 in a daemon thread; yields the base URL."""
-    handler = functools.partial(_QuietHandler, directory=str(root))
+def serve_directory(root: Path, handler_class: type[SiteHandler] = SiteHandler) -> Iterator[str]:
+    """Serve ``root`` on a free port of 127.0.0.1 in a daemon thread; yields the base URL.  The tests pass a
+    ``SiteHandler`` subclass that also serves fault routes."""
+    handler = functools.partial(handler_class, directory=str(root))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, name="kznlp-demo-site", daemon=True)
