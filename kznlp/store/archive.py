@@ -355,7 +355,7 @@ COUNT_SAMPLE = 2_000  # a filtered count over many matches checks about this man
 BM25 = "bm25(documents_fts, 3.0, 1.0)"  # the title weighs three times the text
 
 
-def _few_pass(db: sqlite_utils.Database, filters: Filters, size: int = RANK_WINDOW) -> bool:
+def few_pass(db: sqlite_utils.Database, filters: Filters, size: int = RANK_WINDOW) -> bool:
     """Whether indexes show that few enough documents pass ``filters`` to collect them up front.
 
     Collecting costs about one index entry per passing document (``n``); checking matches newest first
@@ -363,13 +363,14 @@ def _few_pass(db: sqlite_utils.Database, filters: Filters, size: int = RANK_WIND
     the words.  They meet at ``n = sqrt(size * documents)``: 22,000 of 100,000 documents for a window
     of 5,000.
     """
+    register_functions(db.conn)  # an official filter's bound folds names with kz_fold
     documents = db.execute("SELECT max(rowid) FROM documents").fetchone()[0] or 0
     cap = max(size, math.isqrt(size * documents))
     return documents_bound(db.conn, filters, cap) is not None
 
 
 def match_window(db: sqlite_utils.Database, match: str, filters: Filters, size: int, *,
-                 score: bool = False) -> tuple[str, list]:
+                 score: bool = False, few: bool | None = None) -> tuple[str, list]:
     """A query (and its parameters) selecting ``r`` (and, with ``score``, its BM25 score ``s``) for the
     ``size`` most recently stored documents that match ``match`` and pass ``filters``, newest first.
 
@@ -380,7 +381,7 @@ def match_window(db: sqlite_utils.Database, match: str, filters: Filters, size: 
     is checked on the matches one at a time, newest first, with per-document ``EXISTS`` probes, so a
     common filter costs a few thousand probes instead of a pass over the archive.
     """
-    body, params = _matching(db, match, filters, size)
+    body, params = _matching(db, match, filters, size, few)
     scored = f", {BM25} AS s" if score else ""
     return f"SELECT f.rowid AS r{scored} {body} ORDER BY f.rowid DESC LIMIT ?", params + [size]
 
@@ -388,12 +389,12 @@ def match_window(db: sqlite_utils.Database, match: str, filters: Filters, size: 
 def _matching(db: sqlite_utils.Database, match: str, filters: Filters, size: int = RANK_WINDOW,
               few: bool | None = None) -> tuple[str, list]:
     """``FROM … WHERE …`` over ``documents_fts f`` (and its parameters) for every document that matches
-    ``match`` and passes ``filters``, by the plan ``match_window`` describes (``few``: ``_few_pass``'s
+    ``match`` and passes ``filters``, by the plan ``match_window`` describes (``few``: ``few_pass``'s
     answer, when already known)."""
     if not filters.active():
         return "FROM documents_fts f WHERE documents_fts MATCH ?", [match]
     register_functions(db.conn)
-    if _few_pass(db, filters, size) if few is None else few:
+    if few_pass(db, filters, size) if few is None else few:
         where, params = filter_sql(filters)
         return ("FROM documents_fts f WHERE documents_fts MATCH ?"  # +f.rowid: test, not seek
                 f" AND +f.rowid IN (SELECT d.rowid FROM documents d WHERE {where})", [match] + params)
@@ -407,16 +408,18 @@ def _count(db: sqlite_utils.Database, match: str, filters: Filters, few: bool | 
     return db.execute(f"SELECT count(*) {body}", params).fetchone()[0]
 
 
-def ranked_window(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> list[tuple[int, float]]:
+def ranked_window(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *,
+                  few: bool | None = None) -> list[tuple[int, float]]:
     """``(rowid, score)`` of the ``RANK_WINDOW`` most recently stored matches that pass ``filters``,
     newest first: everything ``search`` ranks (``page_of`` cuts a page from it), and, when shorter
-    than ``RANK_WINDOW``, every match there is.  Empty when the query has no words."""
+    than ``RANK_WINDOW``, every match there is.  Empty when the query has no words.  ``few``:
+    ``few_pass``'s answer for ``filters``, when the caller already has it."""
     filters = filters or Filters()
     match = fts_query(query or "")
     if match is None:
         return []
     try:
-        window, params = match_window(db, match, filters, RANK_WINDOW, score=True)
+        window, params = match_window(db, match, filters, RANK_WINDOW, score=True, few=few)
         return db.execute(window, params).fetchall()
     except sqlite3.Error as error:
         raise ArchiveError(f"search failed: {error}") from None
@@ -442,16 +445,18 @@ def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None
     return _count(db, match, filters)
 
 
-def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> tuple[int, bool]:
+def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *,
+                     few: bool | None = None) -> tuple[int, bool]:
     """``(count, exact)``: ``count_matches``, or, where that would check many matches one at a time (a
     common filter over a common word), an estimate from a systematic sample of about ``COUNT_SAMPLE``
-    of them (every k-th rowid), rounded to two significant digits; ``exact`` says which."""
+    of them (every k-th rowid), rounded to two significant digits; ``exact`` says which.  ``few``:
+    ``few_pass``'s answer for ``filters``, when the caller already has it."""
     filters = filters or Filters()
     match = fts_query(query or "")
     if match is None or not filters.active():
         return count_matches(db, query, filters), True
     register_functions(db.conn)
-    if _few_pass(db, filters):
+    if few_pass(db, filters) if few is None else few:
         return _count(db, match, filters, few=True), True
     total = _count(db, match, Filters())
     step = -(-total // COUNT_SAMPLE)

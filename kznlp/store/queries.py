@@ -102,10 +102,11 @@ def search_page(db: sqlite_utils.Database, query: str, filters: Filters | None =
         total, exact = estimate_matches(db, query, filters)
         return {"hits": search(db, query, limit=limit, offset=offset, filters=filters), "total": total,
                 "total_exact": exact, "facets": facets(db, query, filters)}
-    window = ranked_window(db, query, filters)
+    few = archive.few_pass(db, filters) if filters.active() else None  # the plan, decided once for both
+    window = ranked_window(db, query, filters, few=few)
     hits = page_of(db, window, query, limit=limit, offset=offset)
     complete = len(window) < archive.RANK_WINDOW  # then it holds every match that passes
-    total, exact = (len(window), True) if complete else estimate_matches(db, query, filters)
+    total, exact = (len(window), True) if complete else estimate_matches(db, query, filters, few=few)
     newest = json.dumps([rowid for rowid, _score in window[:FACET_SAMPLE]])
     ids = [doc_id for (doc_id,) in db.execute(
         "SELECT id FROM documents WHERE rowid IN (SELECT value FROM json_each(?))", [newest]).fetchall()]
