@@ -3,6 +3,7 @@ sitemap or feed, one document per release whatever the URL variant, the right da
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 
@@ -27,17 +28,11 @@ EXPECTED = {  # site: (documents stored, publication dates)
 
 def _crawl(tmp_path, *names: str, **kwargs):
     db = open_archive(tmp_path / "crawl.db")
-    servers = {}
-    with_servers = [serve(PAGES / name) for name in names]
-    try:
-        for name, context in zip(names, with_servers):
-            servers[name] = context.__enter__()
+    with contextlib.ExitStack() as stack:
+        servers = {name: stack.enter_context(serve(PAGES / name)) for name in names}
         options = CrawlOptions(sources=tuple(f"{n}={servers[n].url}" for n in names), extract=False, policy=FAST,
                                **kwargs)
         stats = crawl(db, options)
-    finally:
-        for context in with_servers:
-            context.__exit__(None, None, None)
     return db, stats, servers
 
 
