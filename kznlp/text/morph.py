@@ -104,7 +104,7 @@ def search_stem(word: str) -> str:
 
 @cache
 def _verb_endings() -> tuple[str, ...]:
-    return tuple(sorted((row[0] for row in read_table("verb_endings.tsv")), key=len, reverse=True))
+    return tuple(row[0] for row in read_table("verb_endings.tsv"))
 
 
 def looks_like_verb(word: str) -> bool:
