@@ -14,10 +14,15 @@ from __future__ import annotations
 import html
 import json
 import shutil
-from dataclasses import dataclass
+import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from kznlp.resources import read_table  # noqa: E402
+
 SHARED = ROOT.parent / "shared" / "data"
 PAGES = ROOT / "tests" / "pages"
 DEMO = ROOT / "corpora" / "site"
@@ -169,11 +174,9 @@ CYR_TO_LAT = {}
 def to_latin(text: str) -> str:
     """Cyrillic to Kazakh Latin (2021), the inverse of kznlp's table, for the one Latin fixture page."""
     if not CYR_TO_LAT:
-        for line in (ROOT / "kznlp" / "resources" / "kk" / "latin_to_cyrillic.tsv").read_text("utf-8").splitlines():
-            if line and not line.startswith("#"):
-                lat, cyr = line.split("\t")
-                if len(lat) == 1 and lat not in "xXcCwWáÁǵǴńŃóÓúÚýÝ":
-                    CYR_TO_LAT.setdefault(cyr, lat)
+        for lat, cyr in read_table("latin_to_cyrillic.tsv"):
+            if len(lat) == 1 and lat not in "xXcCwWáÁǵǴńŃóÓúÚýÝ":
+                CYR_TO_LAT.setdefault(cyr, lat)
         CYR_TO_LAT.update({"й": "i", "Й": "İ"})
     return "".join(CYR_TO_LAT.get(ch, ch) for ch in text)
 
@@ -186,10 +189,10 @@ def main() -> None:
     nazarbayev_sample = (SHARED / "html" / "nazarbayev_sample.html").read_bytes()
     r01 = release("excerpt_01.txt", title="Үкімет басшысы министрлер мен әкімдерге: Есеп беру, презентация жасау "
                   "дегенді доғарыңыздар")
-    r01 = Release(r01.source, r01.title, r01.paragraphs[1:], r01.url)  # line 1 is "date ... title"
+    r01 = replace(r01, paragraphs=r01.paragraphs[1:])  # line 1 is "date ... title"
     r02 = release("excerpt_02.txt", skip=1)
     r03 = release("excerpt_03.txt", title="Келесі отырысқа дейін аяқтаңыздар: Бектенов әкімдерге ескерту жасады")
-    r03 = Release(r03.source, r03.title, r03.paragraphs[1:], r03.url)
+    r03 = replace(r03, paragraphs=r03.paragraphs[1:])
     r05 = release("excerpt_05.txt", title="Облыста инженерлік желілердің құрылысы мен күрделі жөндеуі жалғасады")
     r06 = release("excerpt_06.txt", title="Өңірде инвестиция тарту жұмысы талқыланды")
     r07 = release("excerpt_07.txt", skip=2)
@@ -197,7 +200,7 @@ def main() -> None:
     r08 = release("excerpt_08.txt")
     r09 = release("excerpt_09.txt", title="Су тасқыны бойынша аудандық штаб отырысы өтті")
     alatau = release("akorda_alatau_kenes_speech.txt")
-    alatau = Release(alatau.source, alatau.title, alatau.paragraphs[:12], alatau.url)  # opening only
+    alatau = replace(alatau, paragraphs=alatau.paragraphs[:12])  # opening only
     bairaq_text = [" ".join(line.split()) for line in (SHARED / "press" / "bairaq_nur_otan_almaty.txt").read_text("utf-8")
                    .splitlines() if line.strip()]
     bairaq = Release("bairaq_nur_otan_almaty.txt", "«Nur Otan» партиясы Алматы қалалық филиалының кеңейтілген "
@@ -244,9 +247,10 @@ def main() -> None:
     write(site / "article/372305-ukimet-basshysy-ministrler-men-akimderge.html", egemen_article(
         r01, "2026-01-06T19:30:00+00:00"))
     write(site / "robots.txt", "User-agent: *\nDisallow: /admin/\n\nSitemap: /sitemap-index.xml\n")
-    write(site / "sitemap.xml", "<?xml version=\"1.0\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/"
-          "sitemap/0.9\"><sitemap><loc>/sitemap-news.xml</loc><lastmod>2026-01-07</lastmod></sitemap></sitemapindex>\n")
-    write(site / "sitemap-index.xml", (site / "sitemap.xml").read_text("utf-8"))
+    index = ("<?xml version=\"1.0\"?>\n<sitemapindex xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\"><sitemap>"
+             "<loc>/sitemap-news.xml</loc><lastmod>2026-01-07</lastmod></sitemap></sitemapindex>\n")
+    write(site / "sitemap.xml", index)
+    write(site / "sitemap-index.xml", index)
     write(site / "sitemap-news.xml", sitemap([("/article/372211-kelesi-otyrysqa-deyin-ayaqtanyzdar", "2025-09-15"),
                                               ("/article/372305-ukimet-basshysy-ministrler-men-akimderge",
                                                "2026-01-07T00:30:00+05:00"),
@@ -288,7 +292,7 @@ def main() -> None:
     site = PAGES / "bairaq"
     b1, b2 = "nur-otan-almaty-filialy-44120", "su-tasqyny-boiynsha-shtab-otyrysy-44133"
     write(site / f"{b1}/index.html", generic_article(bairaq, canonical=f"/{b1}/"))
-    latin = Release(r09.source, to_latin(r09.title), tuple(to_latin(p) for p in r09.paragraphs), r09.url)
+    latin = replace(r09, title=to_latin(r09.title), paragraphs=tuple(to_latin(p) for p in r09.paragraphs))
     write(site / f"{b2}/index.html", generic_article(latin, lang="kk-Latn"))
     write(site / "feed.xml", rss("bairaq.kz", [(bairaq.title, f"/{b1}/?utm_source=rss", None),
                                                (latin.title, f"/{b2}/", None)]))
