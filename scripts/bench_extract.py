@@ -51,11 +51,11 @@ def main() -> int:
     for row in rows:
         html = (PAGES / row["page"]).read_bytes().decode("utf-8")
         site = sites.get(row["page"].split("/", 1)[0])
-        pages.append((row, html, site.article if site else NO_SELECTORS))
+        gold = (GOLD / row["gold"]).read_text("utf-8")
+        pages.append((row, html, site.article if site else NO_SELECTORS, gold))
     ours_scores, theirs_scores, dates_right = [], [], 0
     print(f"{'page':<44} {'kznlp P':>8} {'R':>6} {'F1':>6}   {'trafilatura P':>13} {'R':>6} {'F1':>6}   date")
-    for row, html, selectors in pages:
-        gold = (GOLD / row["gold"]).read_text("utf-8")
+    for row, html, selectors, gold in pages:
         article = parse_article(html, selectors)
         ours = prf(article.text, gold)
         ours_scores.append(ours)
@@ -72,19 +72,19 @@ def main() -> int:
     mean = lambda scores, i: sum(s[i] for s in scores) / len(scores) if scores else 0.0  # noqa: E731
     print(f"{'mean':<44} {mean(ours_scores, 0):>8.3f} {mean(ours_scores, 1):>6.3f} {mean(ours_scores, 2):>6.3f}   "
           f"{mean(theirs_scores, 0):>13.3f} {mean(theirs_scores, 1):>6.3f} {mean(theirs_scores, 2):>6.3f}")
-    generic = [prf(parse_article(html).text, (GOLD / row["gold"]).read_text("utf-8")) for row, html, _ in pages]
+    generic = [prf(parse_article(html).text, gold) for _, html, _, gold in pages]
     print(f"{'mean, generic extractor (no site selectors)':<44} {mean(generic, 0):>8.3f} {mean(generic, 1):>6.3f} "
           f"{mean(generic, 2):>6.3f}")
     started = time.perf_counter()
     for _ in range(args.repeat):
-        for _, html, selectors in pages:
+        for _, html, selectors, _ in pages:
             parse_article(html, selectors)
     ours_speed = args.repeat * len(pages) / (time.perf_counter() - started)
     theirs_speed = 0.0
     if trafilatura is not None:
         started = time.perf_counter()
         for _ in range(args.repeat):
-            for _, html, _ in pages:
+            for _, html, _, _ in pages:
                 trafilatura.extract(html)
         theirs_speed = args.repeat * len(pages) / (time.perf_counter() - started)
     print(f"speed: kznlp {ours_speed:.1f} pages/s, trafilatura {theirs_speed:.1f} pages/s (one core)")
