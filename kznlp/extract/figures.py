@@ -241,9 +241,9 @@ def find_figures(text: str) -> list[Figure]:
         two_words = f"{nxt.folded} {_lemma(words[j + 1].text)}" if nxt is not None and j + 1 < len(words) else ""
         if two_words in unit_words():
             unit, j = unit_words()[two_words], j + 2  # "шаршы метр"
-        elif nxt is not None and (code := _unit_of(nxt.text)):
+        elif nxt is not None and (entry := _unit_word(nxt.text)) and (code := unit_words().get(entry)):
             unit, j = code, j + 1
-            value *= unit_factors().get(_unit_word(nxt.text) or "", 1.0)  # "13,3 гигаватт" -> 13300 MW
+            value *= unit_factors().get(entry, 1.0)  # "13,3 гигаватт" -> 13300 MW
         if j < len(words) and words[j].folded in qualifier_words() and qualifier_words()[words[j].folded][1] == "after":
             qualifier = qualifier or qualifier_words()[words[j].folded][0]
             j += 1
