@@ -23,7 +23,7 @@ from kznlp.errors import InputError
 from kznlp.records import Document
 from kznlp.scrape.client import HostPacer, fetch, make_client
 from kznlp.scrape.discover import parse_feed, parse_listing, parse_sitemap, sniff
-from kznlp.scrape.frontier import Frontier, FrontierItem
+from kznlp.scrape.frontier import Conditional, Frontier, FrontierItem
 from kznlp.scrape.records import CrawlEvent, CrawlStats, Discovery, FetchFailed, FetchPolicy, Link, Page
 from kznlp.scrape.robots import RobotsCache
 from kznlp.scrape.sites import SiteConfig, site_for, site_named
@@ -130,20 +130,19 @@ class Crawler:
             self.frontier.add([Link(url, kind)], source=site.name if site else site_host(url), requeue=requeue)
 
     # -- the loop -------------------------------------------------------------------------------------------------
-    def _work(self, item: FrontierItem) -> Page | FetchFailed:
+    def _work(self, item: FrontierItem, conditional: Conditional | None) -> Page | FetchFailed:
+        """In a fetch thread (no database here: ``conditional`` was read by the main thread)."""
         if not self.allowed(item.url):
             return FetchFailed(item.url, "off the crawled hosts", blocked=True)
         if not self.robots.allows(item.url):
             return FetchFailed(item.url, "disallowed by robots.txt", blocked=True)
-        conditional = self.frontier_conditional.get(item.key)
         return fetch(self.client, item.url, policy=self.policy, pacer=self.pacer,
-                     etag=conditional[0] if conditional else None,
-                     last_modified=conditional[1] if conditional else None)
+                     etag=conditional.etag if conditional else None,
+                     last_modified=conditional.last_modified if conditional else None)
 
     def run(self) -> CrawlStats:
         started = time.monotonic()
         run_id = self.frontier.start_run(json.dumps(asdict(self.options), ensure_ascii=False, default=str))
-        self.frontier_conditional: dict[str, tuple[str | None, str | None]] = {}
         try:
             self.seed()
             per_host = self.pacer.per_host
@@ -162,6 +161,7 @@ class Crawler:
                                                              busy_hosts=busy, kinds=kinds):
                             if item.host in busy:
                                 continue
+                            conditional = None  # articles are never asked for conditionally
                             if item.kind in ("article", "auto"):
                                 if self.options.max_pages is not None and \
                                         self.article_fetches >= self.options.max_pages:
@@ -174,9 +174,8 @@ class Crawler:
                                     continue
                                 self.article_fetches += 1
                             else:
-                                cond = self.frontier.conditional(item.key)
-                                self.frontier_conditional[item.key] = (cond.etag, cond.last_modified)
-                            inflight[pool.submit(self._work, item)] = item
+                                conditional = self.frontier.conditional(item.key)
+                            inflight[pool.submit(self._work, item, conditional)] = item
                             hosts[item.host] = hosts.get(item.host, 0) + 1
                             if hosts[item.host] >= per_host:
                                 busy.add(item.host)
