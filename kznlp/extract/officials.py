@@ -20,8 +20,10 @@ from kznlp.text.words import word_spans
 
 UPPER = "А-ЯӘҒҚҢӨҰҮҺІЁA-Z"
 LOWER = "а-яәғқңөұүһіёa-z"
+NAME_WORD = rf"[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?"  # a capitalised name word, hyphenated parts allowed
 # "Б.Сағынтаев", "Б. Сағынтаев", "Қ.-Ж. Тоқаев"
-INITIALS_NAME = re.compile(rf"\b[{UPPER}]\.(?:\s?-?[{UPPER}]\.)?\s?[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?")
+INITIALS_NAME = re.compile(rf"\b[{UPPER}]\.(?:\s?-?[{UPPER}]\.)?\s?{NAME_WORD}")
+SURNAME_ALONE = re.compile(rf"(?<![\w.]){NAME_WORD}")
 RUSSIAN_SURNAME = re.compile(r"(ов|ев|ёв|ин|ова|ева|ёва|ина|ский|ская)$", re.I)
 ADJECTIVE_ENDINGS = ("лық", "лік", "дық", "дік", "тық", "тік", "ғы", "гі", "қы", "кі", "дағы", "дегі",
                      "тағы", "тегі", "ндағы", "ндегі", "лы", "лі", "ды", "ді", "сыз", "сіз", "ші", "шы")
@@ -222,7 +224,7 @@ def _add_surname_mentions(text: str, people: list[_Person]) -> None:
     for person in people:
         by_surname.setdefault(casefold(person.surname), []).append(person)
     covered = [(m.start, m.end) for p in people for m in p.mentions]
-    for match in re.finditer(rf"(?<![\w.])[{UPPER}][{LOWER}]+(?:-[{UPPER}]?[{LOWER}]+)?", text):
+    for match in SURNAME_ALONE.finditer(text):
         if any(s <= match.start() < e for s, e in covered):
             continue
         candidates = by_surname.get(casefold(_nominative_surname(match.group(0))), [])
