@@ -319,7 +319,7 @@ class Crawler:
             return
         final_key = url_key(page.final_url)
         keys = {item.key, final_key}
-        canonical = absolute(page.final_url, article.url) if article.url else None
+        canonical = absolute(page.final_url, article.url)  # None when the page names none
         canonical_key = final_key
         if canonical and site_host(canonical) == site_host(page.final_url):
             canonical_key = url_key(canonical)

@@ -41,7 +41,7 @@ def url_key(url: str) -> str:
     parts = urlsplit(url.strip())
     path = re.sub(r"/+", "/", parts.path or "/")
     path = re.sub(r"/amp/?$", "", path)
-    path = path.rstrip("/") or ""
+    path = path.rstrip("/")
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
     key = site_host(url) + path
     return key + ("?" + urlencode(query) if query else "")
