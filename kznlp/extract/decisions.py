@@ -416,24 +416,22 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     A converb or participle inside ("назар аудара отырып, … күшейту үшін міндеттер қойды") closes a
     subordinate clause: the instruction starts after it.
     """
-    spans = [(start + s, start + e) for s, e in word_spans(text[start:trigger_start])]
-    breaks = [k for k, (a, b) in enumerate(spans[:-1]) if casefold(text[a:b]) in _word_set("clause_breaks.tsv")]
+    words = [(start + s, start + e, text[start + s:start + e]) for s, e in word_spans(text[start:trigger_start])]
+    breaks = [k for k, (_, _, w) in enumerate(words[:-1]) if casefold(w) in _word_set("clause_breaks.tsv")]
     if breaks:
-        spans = spans[breaks[-1] + 1:]
+        words = words[breaks[-1] + 1:]
     # a speaker's "мен"/"біз" (I/we) opening the clause is the subject, not part of the action
-    while len(spans) > 2 and casefold(text[spans[0][0]:spans[0][1]]) in ("мен", "біз", "осыдан"):
-        spans.pop(0)
-    while spans and casefold(text[spans[-1][0]:spans[-1][1]]) in _word_set("clause_tails.tsv"):
-        spans.pop()
-    while spans and (casefold(text[spans[0][0]:spans[0][1]]) in _word_set("clause_openers.tsv")
-                     or text[spans[0][0]:spans[0][1]] in ",;:–—-"):
-        spans.pop(0)
-    while spans and not text[spans[-1][0]:spans[-1][1]][:1].isalnum() \
-            and text[spans[-1][0]:spans[-1][1]] not in CLOSING_QUOTES:
-        spans.pop()
-    if not spans:
+    while len(words) > 2 and casefold(words[0][2]) in ("мен", "біз", "осыдан"):
+        words.pop(0)
+    while words and casefold(words[-1][2]) in _word_set("clause_tails.tsv"):
+        words.pop()
+    while words and (casefold(words[0][2]) in _word_set("clause_openers.tsv") or words[0][2] in ",;:–—-"):
+        words.pop(0)
+    while words and not words[-1][2][:1].isalnum() and words[-1][2] not in CLOSING_QUOTES:
+        words.pop()
+    if not words:
         return start, start
-    return spans[0][0], spans[-1][1]
+    return words[0][0], words[-1][1]
 
 
 def _speaker(text: str, people: list[Official]) -> str | None:
