@@ -18,7 +18,7 @@ from functools import cache
 from kznlp.extract.figures import number_words
 from kznlp.extract.officials import position_heads
 from kznlp.records import Action, Decision, Entity, Official
-from kznlp.resources import casefold, read_table
+from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.dates import month_of
 from kznlp.text.morph import looks_like_verb, split_case
 from kznlp.text.segment import LIST_ITEM, line_spans, sentence_spans
@@ -71,12 +71,6 @@ def _frequencies() -> tuple[tuple[str, str], ...]:
 @cache
 def _deadline_rules() -> tuple[tuple[re.Pattern, str], ...]:
     return tuple((re.compile(p, re.I), rule) for p, rule in read_table("deadlines.tsv"))
-
-
-@cache
-def _word_set(table: str) -> frozenset[str]:
-    """The first column of a one-word-a-line table, case-folded."""
-    return frozenset(casefold(row[0]) for row in read_table(table))
 
 
 @cache
@@ -157,7 +151,7 @@ def _responsible(text: str) -> list[str]:
     words = [text[s:e] for s, e in spans]
     found: list[str] = []
     for i, word in enumerate(words):
-        if casefold(word) not in _word_set("responsible_markers.tsv"):
+        if casefold(word) not in word_set("responsible_markers.tsv"):
             continue
         groups: list[list[str]] = [[]]
         j = i - 1
@@ -324,7 +318,7 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
                 out.append(person[2])
             content_start = max(content_start, person[1])
             continue
-        if casefold(stem) not in _word_set("addressee_heads.tsv"):
+        if casefold(stem) not in word_set("addressee_heads.tsv"):
             continue
         words = [stem]
         j = i - 1
@@ -334,7 +328,7 @@ def _addressees(text: str, start: int, end: int, people: list[tuple[int, int, st
             folded, left_case = casefold(left), split_case(left)[1]
             if _is_separator(left):
                 words.insert(0, left)
-            elif (_mention_at(people, ws) or folded in _word_set("clause_openers.tsv") or looks_like_verb(left)
+            elif (_mention_at(people, ws) or folded in word_set("clause_openers.tsv") or looks_like_verb(left)
                   or (left_case not in (None, "genitive") and not ADJECTIVE_LIKE.search(folded)
                       and not (left_case == "accusative" and words[0].endswith(("у", "ю"))))
                   or folded in position_heads() or not left[:1].isalnum()):
@@ -417,15 +411,15 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     subordinate clause: the instruction starts after it.
     """
     words = [(start + s, start + e, text[start + s:start + e]) for s, e in word_spans(text[start:trigger_start])]
-    breaks = [k for k, (_, _, w) in enumerate(words[:-1]) if casefold(w) in _word_set("clause_breaks.tsv")]
+    breaks = [k for k, (_, _, w) in enumerate(words[:-1]) if casefold(w) in word_set("clause_breaks.tsv")]
     if breaks:
         words = words[breaks[-1] + 1:]
     # a speaker's "мен"/"біз" (I/we) opening the clause is the subject, not part of the action
     while len(words) > 2 and casefold(words[0][2]) in ("мен", "біз", "осыдан"):
         words.pop(0)
-    while words and casefold(words[-1][2]) in _word_set("clause_tails.tsv"):
+    while words and casefold(words[-1][2]) in word_set("clause_tails.tsv"):
         words.pop()
-    while words and (casefold(words[0][2]) in _word_set("clause_openers.tsv") or words[0][2] in ",;:–—-"):
+    while words and (casefold(words[0][2]) in word_set("clause_openers.tsv") or words[0][2] in ",;:–—-"):
         words.pop(0)
     while words and not words[-1][2][:1].isalnum() and words[-1][2] not in CLOSING_QUOTES:
         words.pop()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from kznlp.records import Figure
-from kznlp.resources import casefold, read_table
+from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.dates import month_of
 from kznlp.text.morph import looks_like_verb, split_case
 from kznlp.text.words import word_spans
@@ -54,11 +54,6 @@ def unit_factors() -> dict[str, float]:
 
 
 @cache
-def not_figure_words() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("not_figure_units.tsv"))
-
-
-@cache
 def qualifier_words() -> dict[str, tuple[str, str]]:
     return {casefold(w): (q, where) for w, q, where in read_table("qualifiers.tsv")}
 
@@ -71,15 +66,10 @@ def _lemma(word: str) -> str:
     return split_case(folded, min_stem=1)[0]
 
 
-@cache
-def not_numbers() -> frozenset[str]:
-    return frozenset(casefold(row[0]) for row in read_table("not_numbers.tsv"))
-
-
 def _number_word(word: str, *, in_number: bool = False) -> tuple[int, str] | None:
     folded = casefold(word)
     table = number_words()
-    if folded in not_numbers():
+    if folded in word_set("not_numbers.tsv"):
         return None
     if folded in table:
         return table[folded]
@@ -202,6 +192,7 @@ def find_figures(text: str) -> list[Figure]:
     words = [_Word(text[s:e], s, e) for s, e in word_spans(text)]
     skipped = [m.span() for m in PHONE.finditer(text)] + [m.span() for m in URL.finditer(text)]
     figures: list[Figure] = []
+    not_units = word_set("not_figure_units.tsv")  # "жылы", "бабы": a date or an article, not a figure
     i = 0
     while i < len(words):
         word = words[i]
@@ -210,7 +201,7 @@ def find_figures(text: str) -> list[Figure]:
             i += 1
             continue
         suffix = word.text.split("-", 1)[1] if "-" in word.text else ""
-        if suffix and (casefold(suffix) in not_figure_words() or _lemma(suffix) in not_figure_words()):
+        if suffix and (casefold(suffix) in not_units or _lemma(suffix) in not_units):
             i += 1  # "5-бабы", "2024-жылы"
             continue
         reading = _read_number(words, i)
@@ -221,7 +212,7 @@ def find_figures(text: str) -> list[Figure]:
         j = i + used
         # a year, date, time, duration, ordinal, article number...
         nxt = words[j] if j < len(words) else None
-        if nxt is not None and (_lemma(nxt.text) in not_figure_words() or nxt.folded in not_figure_words()
+        if nxt is not None and (_lemma(nxt.text) in not_units or nxt.folded in not_units
                                 or month_of(nxt.text) is not None):
             i = j
             continue

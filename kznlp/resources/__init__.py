@@ -25,3 +25,13 @@ def read_table(name: str, language: str = "kk") -> tuple[tuple[str, ...], ...]:
 def casefold(text: str) -> str:
     """One normalisation for every lookup: case-insensitive, Kazakh letters kept."""
     return text.casefold().replace("ё", "е")
+
+
+@cache
+def word_set(name: str, language: str = "kk") -> frozenset[str]:
+    """The case-folded first column of a table: a set of words to look folded words up in.
+
+    >>> "жетекшілігімен" in word_set("responsible_markers.tsv")
+    True
+    """
+    return frozenset(casefold(row[0]) for row in read_table(name, language))
