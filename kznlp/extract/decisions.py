@@ -415,7 +415,7 @@ def _instruction_clause(text: str, start: int, trigger_start: int) -> tuple[int,
     if breaks:
         words = words[breaks[-1] + 1:]
     # a speaker's "мен"/"біз" (I/we) opening the clause is the subject, not part of the action
-    while len(words) > 2 and casefold(words[0][2]) in ("мен", "біз", "осыдан"):
+    while len(words) > 2 and casefold(words[0][2]) in word_set("clause_subjects.tsv"):
         words.pop(0)
     while words and casefold(words[-1][2]) in word_set("clause_tails.tsv"):
         words.pop()
