@@ -1,6 +1,16 @@
-"""Precision, recall and F1 of extraction against the hand-annotated gold set in corpora/gold/.
+"""Precision, recall and F1 of extraction against the hand-annotated gold sets, with bootstrap intervals.
 
-    python scripts/eval_extract.py [--gold corpora/gold] [--model PATH] [--details]
+    python scripts/eval_extract.py                 # tune part (per document) and held-out part (totals only)
+    python scripts/eval_extract.py --part tune --details     # gold and predicted records of tune documents
+    python scripts/eval_extract.py --part legacy   # corpora/gold/*.json, the older set earlier rules were tuned on
+    python scripts/eval_extract.py --agreement     # second independent annotation against the first (10 docs)
+
+Parts: ``tune`` and ``heldout`` are corpora/gold/press_more/*.json split by site
+(corpora/gold/press_more/SPLIT.tsv, scripts/split_gold.py); ``legacy`` is corpora/gold/*.json. The
+held-out part is printed as totals only and refuses ``--details``: rules and models are changed by
+looking at tune errors, and the held-out part says whether the change generalises. Documents are read
+as ``kznlp process FILE`` reads them (source URL line, dateline). Intervals: 95 % percentile bootstrap
+over documents (1,000 resamples, seed 0) of the micro F1.
 
 Fields: officials (by name: same surname and a compatible first name or initial), positions
 (official, position) pairs, figures (value and unit), figure qualifiers and subjects (on matched
@@ -87,20 +97,19 @@ class Scores:
         "responsible", "frequency", "deadline", "decision_maker")})
 
 
-def score_document(gold: dict, doc: dict, scores: Scores) -> dict[str, float]:
-    per_doc: dict[str, Count] = {k: Count() for k in ("officials", "figures", "actions")}
+def score_document(gold: dict, doc: dict) -> Scores:
+    """Counts of one document; ``doc`` is kznlp's JSON output (or another annotation in gold format)."""
+    scores = Scores()
 
     def add(name: str, tp: int, fp: int, fn: int) -> None:
         scores.fields[name].add(tp, fp, fn)
-        if name in per_doc:
-            per_doc[name].add(tp, fp, fn)
 
     g_off, p_off = gold["officials"], doc["officials"]
     official_pairs = match(g_off, p_off, lambda g, p: same_person(g["name"], p["name"]))
     add("officials", len(official_pairs), len(p_off) - len(official_pairs), len(g_off) - len(official_pairs))
     gold_positions = [(gi, pos) for gi, g in enumerate(g_off) for pos in g.get("positions", [])]
     to_gold = {pi: gi for gi, pi in official_pairs}
-    pred_positions = [(to_gold.get(pi, -1 - pi), pos) for pi, p in enumerate(p_off) for pos in p["positions"]]
+    pred_positions = [(to_gold.get(pi, -1 - pi), pos) for pi, p in enumerate(p_off) for pos in p.get("positions", [])]
     add("positions", *pair_count(gold_positions, pred_positions, lambda g, p: g[0] == p[0] and same_phrase(g[1], p[1])))
 
     def same_figure(g, p):
@@ -118,12 +127,12 @@ def score_document(gold: dict, doc: dict, scores: Scores) -> dict[str, float]:
         add(name, tp, n_pred - tp, n_gold - tp)
 
     g_act = [(di, a) for di, d in enumerate(gold["decisions"]) for a in d["actions"]]
-    p_act = [(di, a) for di, d in enumerate(doc["decisions"]) for a in d["actions"]]
+    p_act = [(di, a) for di, d in enumerate(doc["decisions"]) for a in d.get("actions", [])]
     action_pairs = match(g_act, p_act, lambda g, p: jaccard(g[1]["text"], p[1]["text"]) >= 0.5)
     add("actions", len(action_pairs), len(p_act) - len(action_pairs), len(g_act) - len(action_pairs))
     to_gold_action = {pi: gi for gi, pi in action_pairs}
     gold_resp = [(gi, r) for gi, (_, a) in enumerate(g_act) for r in a.get("responsible", [])]
-    pred_resp = [(to_gold_action.get(pi, -1 - pi), r) for pi, (_, a) in enumerate(p_act) for r in a["responsible"]]
+    pred_resp = [(to_gold_action.get(pi, -1 - pi), r) for pi, (_, a) in enumerate(p_act) for r in a.get("responsible", [])]
     add("responsible", *pair_count(gold_resp, pred_resp, lambda g, p: g[0] == p[0] and same_phrase(g[1], p[1])))
     for key in ("frequency", "deadline"):
         gold_vals = [(gi, a[key]) for gi, (_, a) in enumerate(g_act) if a.get(key)]
@@ -135,11 +144,22 @@ def score_document(gold: dict, doc: dict, scores: Scores) -> dict[str, float]:
                    if doc["decisions"][di].get("maker")]
     add("decision_maker", *pair_count(gold_makers, pred_makers,
                                       lambda g, p: g[0] == p[0] and (same_person(g[1], p[1]) or same_phrase(g[1], p[1]))))
-    return {k: c.prf[2] for k, c in per_doc.items()}
+    return scores
 
 
-def load_gold(folder: Path) -> list[dict]:
-    return [json.loads(path.read_text("utf-8")) for path in sorted(folder.glob("*.json"))]
+GOLD = ROOT / "corpora" / "gold"
+PARTS = ("tune", "heldout", "legacy")
+
+
+def load_part(part: str) -> list[dict]:
+    if part == "legacy":
+        return [json.loads(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
+    split = {}
+    for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]:
+        doc, doc_part, _site, _script = line.split("\t")
+        split[doc] = doc_part
+    return [json.loads(p.read_text("utf-8")) for p in sorted((GOLD / "press_more").glob("[0-9]*.json"))
+            if split.get(p.stem) == part]
 
 
 def within(doc: dict, start: int, end: int) -> dict:
@@ -158,44 +178,111 @@ def within(doc: dict, start: int, end: int) -> dict:
             "decisions": [d for d in doc["decisions"] if start <= d["start"] < end]}
 
 
+def predict(pipeline, golds: list[dict]) -> list[dict]:
+    """kznlp's output for each gold document, read the way ``kznlp process FILE`` reads it."""
+    from kznlp.pipeline import read_document
+
+    out, processed = [], {}
+    for gold in golds:
+        source = ROOT / gold["source"]
+        if gold.get("range") is None and "press_more" in gold["source"]:
+            prepared = read_document(source, doc_id=gold["id"])
+            out.append(pipeline.process(prepared.text, doc_id=prepared.doc, title=prepared.title,
+                                        published=prepared.published, url=prepared.url).to_dict())
+            continue
+        key = (gold["source"], gold.get("published"))
+        if key not in processed:
+            text = source.read_text("utf-8")
+            processed[key] = pipeline.process(text, doc_id=gold["id"], published=gold.get("published")).to_dict()
+        start, end = gold.get("range") or (0, len(processed[key]["text"]))
+        out.append(within(processed[key], start, end))
+    return out
+
+
+def total(per_doc: list[Scores]) -> Scores:
+    scores = Scores()
+    for doc in per_doc:
+        for name, count in doc.fields.items():
+            scores.fields[name].add(count.tp, count.fp, count.fn)
+    return scores
+
+
+def bootstrap(per_doc: list[Scores], name: str, rounds: int = 1000, seed: int = 0) -> tuple[float, float]:
+    """95 % percentile interval of the micro F1 of ``name`` over documents resampled with replacement."""
+    import random
+
+    rng = random.Random(seed)
+    counts = [doc.fields[name] for doc in per_doc]
+    f1s = []
+    for _ in range(rounds):
+        sample = Count()
+        for count in rng.choices(counts, k=len(counts)):
+            sample.add(count.tp, count.fp, count.fn)
+        f1s.append(sample.prf[2])
+    f1s.sort()
+    return f1s[int(0.025 * rounds)], f1s[int(0.975 * rounds) - 1]
+
+
+def print_totals(title: str, per_doc: list[Scores]) -> None:
+    scores = total(per_doc)
+    print(title)
+    print(f"{'field':<18}{'precision':>10}{'recall':>10}{'f1':>8}{'95% CI':>16}{'tp':>6}{'fp':>6}{'fn':>6}")
+    for name, count in scores.fields.items():
+        p, r, f = count.prf
+        low, high = bootstrap(per_doc, name)
+        print(f"{name:<18}{p:>10.3f}{r:>10.3f}{f:>8.3f}   [{low:.3f}, {high:.3f}]{count.tp:>6}{count.fp:>6}{count.fn:>6}")
+    print()
+
+
+def agreement() -> None:
+    """Second independent annotation (press_more_double/) scored against the first read (press_more_double/first/)."""
+    folder = GOLD / "press_more_double"
+    pairs = [(json.loads((folder / "first" / p.name).read_text("utf-8")), json.loads(p.read_text("utf-8")))
+             for p in sorted(folder.glob("[0-9]*.json")) if (folder / "first" / p.name).exists()]
+    if not pairs:
+        sys.exit(f"no doubly annotated documents in {folder}")
+    print_totals(f"agreement: {len(pairs)} documents annotated twice, independently "
+                 "(second annotation scored against the first)", [score_document(a, b) for a, b in pairs])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--gold", type=Path, default=ROOT / "corpora" / "gold")
+    parser.add_argument("--part", choices=PARTS + ("all",), default=None,
+                        help="one part; default: tune with per-document F1, then held-out totals")
     parser.add_argument("--model", default=None)
     parser.add_argument("--details", action="store_true", help="print gold and predicted records per document")
+    parser.add_argument("--agreement", action="store_true", help="inter-annotator agreement, no model")
     args = parser.parse_args()
+    if args.agreement:
+        return agreement()
+    parts = ["tune", "heldout"] if args.part is None else list(PARTS) if args.part == "all" else [args.part]
+    if args.details and "heldout" in parts:
+        sys.exit("--details is for the tune and legacy parts: the held-out part is scored in totals only")
 
     from kznlp.cli import _quiet_libraries
     from kznlp.pipeline import Pipeline
 
     _quiet_libraries()
-    golds = load_gold(args.gold)
-    if not golds:
-        sys.exit(f"no gold files in {args.gold}")
     pipeline = Pipeline(args.model)
-    scores = Scores()
-    rows = []
-    processed: dict[tuple[str, str | None], dict] = {}
-    for gold in golds:
-        key = (gold["source"], gold.get("published"))
-        if key not in processed:
-            text = (ROOT / gold["source"]).read_text("utf-8")
-            processed[key] = pipeline.process(text, doc_id=gold["id"], published=gold.get("published")).to_dict()
-        start, end = gold.get("range") or (0, len(processed[key]["text"]))
-        doc = within(processed[key], start, end)
-        rows.append((gold["id"], score_document(gold, doc, scores)))
-        if args.details:
-            print(json.dumps({"id": gold["id"], "predicted": {k: doc[k] for k in ("officials", "figures", "decisions")}},
-                             ensure_ascii=False)[:4000])
-    print(f"{len(golds)} gold documents in {args.gold}")
-    print(f"{'field':<18}{'precision':>10}{'recall':>10}{'f1':>8}{'tp':>6}{'fp':>6}{'fn':>6}")
-    for name, count in scores.fields.items():
-        p, r, f = count.prf
-        print(f"{name:<18}{p:>10.3f}{r:>10.3f}{f:>8.3f}{count.tp:>6}{count.fp:>6}{count.fn:>6}")
-    print()
-    print(f"{'document':<28}{'officials':>10}{'figures':>10}{'actions':>10}")
-    for doc_id, f1 in rows:
-        print(f"{doc_id:<28}{f1['officials']:>10.3f}{f1['figures']:>10.3f}{f1['actions']:>10.3f}")
+    for part in parts:
+        golds = load_part(part)
+        if not golds:
+            print(f"{part}: no gold documents\n")
+            continue
+        predicted = predict(pipeline, golds)
+        per_doc = [score_document(gold, doc) for gold, doc in zip(golds, predicted)]
+        print_totals(f"{part}: {len(golds)} documents", per_doc)
+        if part == "heldout":
+            continue
+        print(f"{'document':<28}{'officials':>10}{'figures':>10}{'actions':>10}")
+        for gold, doc, scores in zip(golds, predicted, per_doc):
+            f1 = {k: scores.fields[k].prf[2] for k in ("officials", "figures", "actions")}
+            print(f"{gold['id']:<28}{f1['officials']:>10.3f}{f1['figures']:>10.3f}{f1['actions']:>10.3f}")
+            if args.details:
+                print(json.dumps({"id": gold["id"], "gold": {k: gold[k] for k in ("officials", "figures", "decisions")},
+                                  "predicted": {k: doc[k] for k in ("officials", "figures", "decisions")}},
+                                 ensure_ascii=False)[:6000])
+        print()
 
 
 if __name__ == "__main__":

@@ -86,10 +86,41 @@ def test_a_sentence_longer_than_the_model_limit_is_cut_into_overlapping_windows(
         assert long_text[e.start:e.end] == e.text
 
 
-def test_served_precision_is_chosen_by_measurement(nlp):
-    from kznlp.ner.tagger import fastest_precision
+def test_served_precision_follows_the_cpu_flags_not_a_timing(nlp):
+    from kznlp.ner.tagger import cpu_flags, fastest_precision, precision_for
 
-    assert nlp.tagger.precision == fastest_precision() in ("bf16", "int8")
+    assert nlp.tagger.precision == fastest_precision() == precision_for(cpu_flags())
+    assert precision_for(frozenset({"avx2", "avx512f", "avx512_bf16", "avx512_vnni"})) == "bf16"
+    assert precision_for(frozenset({"avx2", "avx512f", "avx512_vnni"})) == "int8"
+    assert precision_for(frozenset({"avx", "avx2", "fma"})) == "fp32"
+    assert precision_for(frozenset()) == "fp32"
+
+
+def test_the_same_text_gets_the_same_entities_under_cpu_load(nlp, reference_text):
+    """The served precision must not flip when other processes load the CPU (it once did, by timing)."""
+    import multiprocessing
+
+    from kznlp.ner.tagger import NerTagger
+
+    idle = nlp.tagger.tag([reference_text])
+    stop = multiprocessing.Event()
+    burners = [multiprocessing.Process(target=_burn, args=(stop,), daemon=True) for _ in range(2)]
+    for p in burners:
+        p.start()
+    try:
+        loaded_tagger = NerTagger()
+        loaded = loaded_tagger.tag([reference_text])
+    finally:
+        stop.set()
+        for p in burners:
+            p.join(5)
+    assert loaded_tagger.precision == nlp.tagger.precision
+    assert loaded == idle
+
+
+def _burn(stop) -> None:
+    while not stop.is_set():
+        sum(i * i for i in range(10_000))
 
 
 @pytest.mark.parametrize("precision", ["int8", "fp32"])

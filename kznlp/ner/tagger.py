@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -39,28 +38,37 @@ def default_model_path() -> Path:
 PRECISIONS = ("auto", "bf16", "int8", "fp32")
 
 
+def cpu_flags() -> frozenset[str]:
+    """The CPU's feature flags (``/proc/cpuinfo``; empty where it cannot be read)."""
+    try:
+        with open("/proc/cpuinfo", encoding="ascii", errors="replace") as handle:
+            for line in handle:
+                if line.startswith(("flags", "Features")):
+                    return frozenset(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return frozenset()
+
+
+def precision_for(flags: frozenset[str]) -> str:
+    """The serving precision for a CPU with these flags.
+
+    Chosen from what the CPU has, never from a timing, so the same text gets the same entities on a
+    loaded machine as on an idle one: ``bf16`` with native bfloat16 units (AVX512-BF16, AMX-BF16),
+    ``int8`` with int8 dot-product units (AVX512-VNNI, AVX-VNNI), else ``fp32``. Without those units
+    torch emulates both: on an AVX2-only EPYC ``torch._int_mm`` is 30x and bf16 65x slower than fp32.
+    """
+    if flags & {"avx512_bf16", "amx_bf16"}:
+        return "bf16"
+    if flags & {"avx512_vnni", "avx_vnni"}:
+        return "int8"
+    return "fp32"
+
+
 @lru_cache(maxsize=1)
 def fastest_precision() -> str:
-    """``bf16`` where this CPU multiplies bfloat16 faster than int8 (AVX512-BF16, AMX), else ``int8``.
-
-    Measured, not guessed from CPU flags: without native bf16 units torch emulates it slowly.
-    """
-    import torch
-
-    shape = (256, 384)
-    weight = torch.randn(768, 384)
-    timings = {}
-    with torch.inference_mode():
-        for name, dtype in (("bf16", torch.bfloat16), ("fp32", torch.float32)):
-            x, w = torch.randn(shape, dtype=dtype), weight.to(dtype)
-            torch.nn.functional.linear(x, w)  # warm-up: kernel selection
-            started = time.perf_counter()
-            for _ in range(5):
-                torch.nn.functional.linear(x, w)
-            timings[name] = time.perf_counter() - started
-    # int8 with per-token scales tags ~1.3x faster than fp32 end to end (scripts/bench_ner.py); bf16
-    # must beat fp32 by a clear margin over that before it is chosen
-    return "bf16" if timings["bf16"] * 1.6 < timings["fp32"] else "int8"
+    """:func:`precision_for` this machine's CPU."""
+    return precision_for(cpu_flags())
 
 
 def map_label(name: str) -> str:
