@@ -112,8 +112,8 @@ def extract(doc: Document, entities: list[Entity]) -> Document:
 
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
-    officials = [p for p in people if p.positions]
-    return replace(doc, entities=tuple(entities), officials=tuple(officials),
+    # every named person, with the positions this text gives (a chair with no title is still news)
+    return replace(doc, entities=tuple(entities), officials=tuple(people),
                    figures=tuple(find_figures(doc.text)),
                    decisions=tuple(find_decisions(doc.text, people, entities, published=published)))
 

@@ -151,6 +151,27 @@ GOLD = ROOT / "corpora" / "gold"
 PARTS = ("tune", "heldout", "legacy")
 
 
+def errors(gold: dict, doc: dict) -> list[str]:
+    """Missed (-) and spurious (+) officials, figures and actions of one document, for --errors."""
+    lines = []
+
+    def diff(kind, g_items, p_items, same, show):
+        pairs = match(g_items, p_items, same)
+        lines.extend(f"  - {kind}: {show(g_items[gi])}" for gi in sorted(set(range(len(g_items))) - {g for g, _ in pairs}))
+        lines.extend(f"  + {kind}: {show(p_items[pi])}" for pi in sorted(set(range(len(p_items))) - {p for _, p in pairs}))
+
+    diff("official", gold["officials"], doc["officials"], lambda g, p: same_person(g["name"], p["name"]),
+         lambda o: f"{o['name']} {o.get('positions', [])}")
+    diff("figure", gold["figures"], doc["figures"],
+         lambda g, p: abs(float(g["value"]) - float(p["value"])) <= 1e-6 * max(1.0, abs(float(g["value"])))
+         and g.get("unit") == p.get("unit"), lambda f: f"{f['text']!r} {f['value']} {f.get('unit')}")
+    g_act = [a for d in gold["decisions"] for a in d["actions"]]
+    p_act = [a for d in doc["decisions"] for a in d.get("actions", [])]
+    diff("action", g_act, p_act, lambda g, p: jaccard(g["text"], p["text"]) >= 0.5,
+         lambda a: f"{a['text'][:120]!r} resp={a.get('responsible')}")
+    return lines
+
+
 def load_part(part: str) -> list[dict]:
     if part == "legacy":
         return [json.loads(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
@@ -251,13 +272,14 @@ def main() -> None:
                         help="one part; default: tune with per-document F1, then held-out totals")
     parser.add_argument("--model", default=None)
     parser.add_argument("--details", action="store_true", help="print gold and predicted records per document")
+    parser.add_argument("--errors", action="store_true", help="list missed (-) and spurious (+) records per document")
     parser.add_argument("--agreement", action="store_true", help="inter-annotator agreement, no model")
     args = parser.parse_args()
     if args.agreement:
         return agreement()
     parts = ["tune", "heldout"] if args.part is None else list(PARTS) if args.part == "all" else [args.part]
-    if args.details and "heldout" in parts:
-        sys.exit("--details is for the tune and legacy parts: the held-out part is scored in totals only")
+    if (args.details or args.errors) and "heldout" in parts:
+        sys.exit("--details and --errors are for the tune and legacy parts: the held-out part is scored in totals only")
 
     from kznlp.cli import _quiet_libraries
     from kznlp.pipeline import Pipeline
@@ -278,6 +300,8 @@ def main() -> None:
         for gold, doc, scores in zip(golds, predicted, per_doc):
             f1 = {k: scores.fields[k].prf[2] for k in ("officials", "figures", "actions")}
             print(f"{gold['id']:<28}{f1['officials']:>10.3f}{f1['figures']:>10.3f}{f1['actions']:>10.3f}")
+            if args.errors:
+                print("\n".join(errors(gold, doc)))
             if args.details:
                 print(json.dumps({"id": gold["id"], "gold": {k: gold[k] for k in ("officials", "figures", "decisions")},
                                   "predicted": {k: doc[k] for k in ("officials", "figures", "decisions")}},

@@ -8,7 +8,7 @@ not figures, and neither is "бір" used as an article ("Бір ай бұрын
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 from kznlp.records import Figure
@@ -19,6 +19,7 @@ from kznlp.text.words import word_spans
 
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
 ORDINAL_SUFFIX = re.compile(r"^\d+-?(?:ші|шы|нші|ншы|інші|ыншы)", re.I)
+THOUSANDS_GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?(?:-[^\W\d_]+)?$")
 PHONE = re.compile(r"(?:\+\s?7|\b8)[\s(-]*\d{3,5}[\s)-]*\d{1,3}[\s-]*\d{2}[\s-]*\d{2}\b")
 URL = re.compile(r"(?:https?://|www\.)\S+")
 REFERENCE_BEFORE = {"№", "n", "no", "бап", "бабы", "тармақ", "тармағы"}
@@ -96,11 +97,13 @@ def _read_number(words: list[_Word], i: int) -> tuple[float, int] | None:
     committed, group, used, j = 0.0, 0.0, 0, i
     if DIGITS.match(words[i].text):
         group, j, used = float(words[i].text.split("-")[0].replace(",", ".")), i + 1, 1
-        # "1 300": a space as the thousands separator
-        while (j < len(words) and re.fullmatch(r"\d{3}", words[j].text) and words[j].start == words[j - 1].end + 1
-               and group < 1000 and DIGITS.match(words[i].text) and words[i].text.isdigit()):
-            group, j, used = group * 1000 + float(words[j].text), j + 1, used + 1
-        if _inflected(words[i].text):
+        # "1 300", "15 298 948,6": a space as the thousands separator, a decimal comma in the last group
+        if len(words[i].text) <= 3 and words[i].text.isdigit():
+            while (j < len(words) and THOUSANDS_GROUP.match(words[j].text)
+                   and words[j].start == words[j - 1].end + 1 and words[j - 1].text.isdigit()):
+                digits, _, rest = words[j].text.partition("-")
+                group, j, used = group * 1000 + float(digits.replace(",", ".")), j + 1, used + 1
+        if _inflected(words[j - 1].text):
             return group, used
     while j < len(words):
         entry = _number_word(words[j].text, in_number=used > 0)
@@ -204,6 +207,9 @@ def find_figures(text: str) -> list[Figure]:
         if suffix and (casefold(suffix) in not_units or _lemma(suffix) in not_units):
             i += 1  # "5-бабы", "2024-жылы"
             continue
+        if _list_marker(text, words, i) or _in_reference_list(words, i, not_units):
+            i += 1  # "1)", "2." opening a line: an item number
+            continue
         reading = _read_number(words, i)
         if reading is None or _is_bare_article(words, i, reading[1]) or (i and words[i - 1].folded == "бірнеше"):
             i += 1
@@ -216,8 +222,9 @@ def find_figures(text: str) -> list[Figure]:
                                 or month_of(nxt.text) is not None):
             i = j
             continue
-        if nxt is None and used == 1 and 1900 <= value <= 2100:
-            i = j
+        if used == 1 and word.text.isdigit() and len(word.text) == 4 and 1900 <= value <= 2100 \
+                and (nxt is None or not _unit_of(nxt.text)):
+            i = j  # "2024", "2024-2026": a year
             continue
         unit, qualifier = None, None
         if i > 0:
@@ -252,7 +259,60 @@ def find_figures(text: str) -> list[Figure]:
         else:  # "Мәселенің 67 пайызы": what the share or sum is of, in the genitive before it
             before = words[i - 1].text if i else ""
             stem, case = split_case(before)
-            subject = stem if case == "genitive" else None
+            subject = stem if case == "genitive" else _line_label(text, words, i)
         figures.append(Figure(text[word.start:end], _clean_value(value), unit, qualifier, subject, word.start, end))
         i = max(j, i + 1)
-    return figures
+    return _distinct_facts(figures)
+
+
+def _line_label(text: str, words: list[_Word], i: int) -> str | None:
+    """"кірістер – 15 298 948,6 мың теңге": a budget line's label names what the sum is."""
+    if i < 2 or words[i - 1].text not in ("–", "—", "-", ":"):
+        return None
+    label = words[i - 2]
+    line_start = text.rfind("\n", 0, label.start) + 1
+    if not label.text[:1].isalpha() or text[line_start:label.start].count(" ") > 6:
+        return None
+    from kznlp.text.morph import search_stem
+
+    stem = search_stem(label.text)
+    return stem if len(stem) >= 3 else None
+
+
+def _in_reference_list(words: list[_Word], i: int, not_units: frozenset[str]) -> bool:
+    """"1, 2 және 3-қосымшаларға", "5 және 6-баптар": numbers coordinated with a reference number."""
+    j = i
+    while j + 2 < len(words) and words[j + 1].folded in (",", "және", "мен", "бен", "пен", "-", "–") \
+            and DIGITS.match(words[j + 2].text):
+        j += 2
+        suffix = words[j].text.split("-", 1)[1] if "-" in words[j].text else ""
+        following = words[j + 1] if j + 1 < len(words) else None
+        if (suffix and (casefold(suffix) in not_units or _lemma(suffix) in not_units)) or (
+                following is not None and (_lemma(following.text) in not_units or following.folded in not_units)):
+            return True
+    return False
+
+
+def _list_marker(text: str, words: list[_Word], i: int) -> bool:
+    """A number that opens a line and is followed by ")" or "." is a list item's number."""
+    word = words[i]
+    line_start = text.rfind("\n", 0, word.start) + 1
+    return (not text[line_start:word.start].strip() and i + 1 < len(words) and words[i + 1].text in (")", ".")
+            and words[i + 1].start == word.end and word.text.isdigit() and len(word.text) <= 2)
+
+
+def _distinct_facts(figures: list[Figure]) -> list[Figure]:
+    """One figure per fact: a value and unit repeated with the same (or no) subject is mentioned again.
+
+    The title and the lead often give the same number ("7 миллиард теңге"); a reader counts it once.
+    """
+    out: list[Figure] = []
+    for figure in figures:
+        same = next((f for f in out if f.value == figure.value and f.unit == figure.unit
+                     and (f.subject == figure.subject or not f.subject or not figure.subject)
+                     and (f.unit is not None or f.subject)), None)
+        if same is None:
+            out.append(figure)
+        elif not same.subject and figure.subject:
+            out[out.index(same)] = replace(same, subject=figure.subject, qualifier=same.qualifier or figure.qualifier)
+    return out

@@ -102,6 +102,7 @@ def normalise_name(mention: str) -> tuple[str | None, str | None, str | None, st
     (None, 'Б', None, 'Сағынтаев')
     """
     text = re.sub(r"\s+", " ", mention.strip(" ,.;:«»\"'"))
+    text = re.sub(r"(?<=[а-яәғқңөұүһі])i|i(?=[а-яәғқңөұүһі])", "і", text)  # a Latin i typed for і
     initials = re.match(rf"^([{UPPER}])\.\s?(?:-?([{UPPER}])\.\s?)?", text)
     if initials:
         surname = text[initials.end():].split(" ")[-1]
@@ -214,8 +215,69 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
             if org and org not in person.organisations:
                 person.organisations.append(org)
     _add_surname_mentions(text, people)
+    people = _merge_same_person(text, people)
+    people = [p for p in people if p.positions or _named_as_a_person(text, p)]
     return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(sorted(p.mentions, key=lambda m: m.start)))
             for p in people]
+
+
+SURNAME_ENDING = re.compile(r"(ов|ев|ёв|ин|ына|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко|ук|юк)$", re.I)
+NAMED_AFTER = re.compile(r"^\s*(?:атында|атты|көше|даңғыл|ауыл|мектеб|округ|кент|ауданы)", re.I)
+# a line with the name alone, or with a date, time and counters after it: a byline
+BYLINE_LINE = re.compile(r"^\s*(?:(?:автор|фото|суреттер?|дайындаған|тілші)\s*[:—–-]?\s*)?(?:[^\W\d_]+\.?\s*){1,3}"
+                         r"(?:\s*[\d.:,/]+\s*(?:[^\W\d_]{2,5}\.?)?)*\s*$", re.I)
+PATRONYMIC = re.compile(r"(ұлы|улы|қызы|кызы)$", re.I)
+
+
+def _merge_same_person(text: str, people: list[_Person]) -> list[_Person]:
+    """"Мұхтар Оразбаев" and "Мұхтар Әуесұлы" (first name and patronymic) in one text are one person;
+    so are "Дархан Сатыбалды" and a case-stripped "Дархан Сатыбал"."""
+    out: list[_Person] = []
+    for person in people:
+        target = None
+        if person.first:
+            for other in out:
+                if not other.first or casefold(other.first) != casefold(person.first):
+                    continue
+                a, b = casefold(person.surname), casefold(other.surname)
+                if PATRONYMIC.search(a) or PATRONYMIC.search(b) or (min(len(a), len(b)) >= 5 and (a.startswith(b) or b.startswith(a))):
+                    target = other
+                    break
+        if target is None:
+            out.append(person)
+            continue
+        keep_other = not PATRONYMIC.search(casefold(target.surname)) or PATRONYMIC.search(casefold(person.surname))
+        if not keep_other or (len(person.surname) > len(target.surname) and casefold(person.surname).startswith(casefold(target.surname))):
+            target.surname = person.surname
+        target.mentions.extend(person.mentions)
+        target.positions.extend(p for p in person.positions if p not in target.positions)
+        target.organisations.extend(o for o in person.organisations if o not in target.organisations)
+    return out
+
+
+def _named_as_a_person(text: str, person: _Person) -> bool:
+    """Is a person with no position in this text really a person named in the story?
+
+    Not a title-case or capitals word the model took for a name ("Уақыт", "KZ", "ҚОНАЕВ"), not a
+    name things are named after ("К.Байсейітова атындағы"), not a byline alone on its line.
+    """
+    if not any(ch.isalpha() for ch in person.surname) or not re.search(r"[а-яәғқңөұүһі]", casefold(person.surname)):
+        return False  # Latin letters only: a site or brand name in a Cyrillic text
+    if person.surname.isupper() and not person.first:
+        return False
+    if not person.first and not person.initial and not SURNAME_ENDING.search(person.surname):
+        return False
+    story = []
+    for mention in person.mentions:
+        if NAMED_AFTER.match(text, mention.end):
+            continue
+        line_start = text.rfind("\n", 0, mention.start) + 1
+        line_end = text.find("\n", mention.end)
+        line = text[line_start:len(text) if line_end == -1 else line_end]
+        if BYLINE_LINE.match(line):
+            continue
+        story.append(mention)
+    return bool(story)
 
 
 def _add_surname_mentions(text: str, people: list[_Person]) -> None:
