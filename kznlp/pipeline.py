@@ -41,12 +41,24 @@ def _blocks(text: str, size: int = BLOCK_CHARS) -> list[tuple[int, int]]:
 class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
-    def __init__(self, model: str | Path | None = None, *, tagger=None):
+    def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate"):
+        """``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
+        the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
+        alone over the cue candidates, for ablations)."""
         if tagger is None:
             from kznlp.ner.tagger import NerTagger
 
             tagger = NerTagger(model)
         self.tagger = tagger
+        if actions not in ("gate", "rules", "model"):
+            raise ValueError(f"actions must be gate, rules or model, not {actions!r}")
+        self.action_gate = None
+        if actions != "rules":
+            from kznlp.extract.actions import ActionGate
+
+            self.action_gate = ActionGate.load_for(tagger)
+            if self.action_gate is not None and actions == "model":
+                self.action_gate.use_rules, self.action_gate.add = False, self.action_gate.model_only_add
 
     # -- entities ---------------------------------------------------------------------------
     def _entities(self, texts: Sequence[str]) -> list[list[Entity]]:
@@ -90,7 +102,7 @@ class Pipeline:
             doc = Document(doc=pick(doc_ids, index, f"doc{index + 1}"), text=text, language=languages[k].code,
                            title=pick(titles, index), published=pick(published, index), url=pick(urls, index))
             if k in entities:
-                doc = extract(doc, entities[k])
+                doc = extract(doc, entities[k], refine=self._gate if self.action_gate is not None else None)
             yield doc
 
     def process_file(self, path: str | Path, *, doc_id: str | None = None) -> Document | Rejected:
@@ -106,16 +118,28 @@ class Pipeline:
                             published=prepared.published, url=prepared.url)
 
 
-def extract(doc: Document, entities: list[Entity]) -> Document:
-    """Officials, figures and decisions from a Kazakh document and its entities."""
+    def _gate(self, text, decisions, people, published):
+        from kznlp.extract.actions import apply_gate
+
+        return apply_gate(self.action_gate, self.tagger, text, decisions, people, published=published)
+
+
+def extract(doc: Document, entities: list[Entity], *, refine=None) -> Document:
+    """Officials, figures and decisions from a Kazakh document and its entities.
+
+    ``refine(text, decisions, people, published)``, when given, returns the decisions to keep (the
+    learned action gate: rules propose, the model decides).
+    """
     from dataclasses import replace
 
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
+    decisions = find_decisions(doc.text, people, entities, published=published)
+    if refine is not None:
+        decisions = refine(doc.text, decisions, people, published)
     # every named person, with the positions this text gives (a chair with no title is still news)
     return replace(doc, entities=tuple(entities), officials=tuple(people),
-                   figures=tuple(find_figures(doc.text)),
-                   decisions=tuple(find_decisions(doc.text, people, entities, published=published)))
+                   figures=tuple(find_figures(doc.text)), decisions=tuple(decisions))
 
 
 DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")

@@ -271,6 +271,8 @@ def main() -> None:
     parser.add_argument("--part", choices=PARTS + ("all",), default=None,
                         help="one part; default: tune with per-document F1, then held-out totals")
     parser.add_argument("--model", default=None)
+    parser.add_argument("--actions", choices=("gate", "rules", "model"), default="gate",
+                        help="action items from the rules with the learned gate (default), rules alone, or the gate alone")
     parser.add_argument("--details", action="store_true", help="print gold and predicted records per document")
     parser.add_argument("--errors", action="store_true", help="list missed (-) and spurious (+) records per document")
     parser.add_argument("--agreement", action="store_true", help="inter-annotator agreement, no model")
@@ -285,7 +287,8 @@ def main() -> None:
     from kznlp.pipeline import Pipeline
 
     _quiet_libraries()
-    pipeline = Pipeline(args.model)
+    pipeline = Pipeline(args.model, actions=args.actions)
+    print(f"actions: {args.actions}" + ("" if args.actions == "rules" or pipeline.action_gate else " (no gate for this model: rules)"))
     for part in parts:
         golds = load_part(part)
         if not golds:

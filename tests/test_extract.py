@@ -95,3 +95,108 @@ def test_instruction_in_running_text_names_the_dative_addressee():
     (action,) = decision.actions
     assert action.responsible == ("Қаржы министрлігі",)
     assert action.deadline == "2024-05-09"
+
+
+# -- issue 10: what a careful reader expects --------------------------------------------------------
+
+def _person(text: str, name: str) -> Entity:
+    start = text.index(name)
+    return Entity("PERSON", name, start, start + len(name))
+
+
+def test_a_person_without_a_position_is_still_reported():
+    from kznlp.extract.officials import find_people
+
+    text = "Жиынды Мажит Шайдаров жүргізді. Сөз алған Айгүл Сәрсенова жұмыс барысын баяндады."
+    people = find_people(text, [_person(text, "Мажит Шайдаров"), _person(text, "Айгүл Сәрсенова")])
+    assert [(p.name, p.positions) for p in people] == [("Мажит Шайдаров", ()), ("Айгүл Сәрсенова", ())]
+
+
+@pytest.mark.parametrize("text, mention", [
+    ("Азамат Қойшығара 02 сәу. 2024 15:41 10601\nҮкімет отырысы өтті.", "Азамат Қойшығара"),  # a byline
+    ("Кездесу Ғ.Мұратбаев ауылында жалғасты.", "Ғ.Мұратбаев"),  # a village named after a person
+    ("Уақыт өте келе жұмыс жанданды.", "Уақыт"),  # a common noun the model took for a name
+    ("Жаңалықты KZ сайты жариялады.", "KZ"),
+])
+def test_what_is_not_a_named_person(text, mention):
+    from kznlp.extract.officials import find_people
+
+    assert find_people(text, [_person(text, mention)]) == []
+
+
+def test_first_name_and_patronymic_is_the_same_person():
+    from kznlp.extract.officials import find_people
+
+    text = "Аудан әкімі Мұхтар Оразбаев ауылға барды. Жиында Мұхтар Әуесұлы тұрғындардың сұрақтарына жауап берді."
+    people = find_people(text, [_person(text, "Мұхтар Оразбаев"), _person(text, "Мұхтар Әуесұлы")])
+    assert [(p.name, p.positions, len(p.mentions)) for p in people] == [("Мұхтар Оразбаев", ("аудан әкімі",), 2)] \
+        or [(p.name, len(p.mentions)) for p in people] == [("Мұхтар Оразбаев", 2)]
+
+
+def test_budget_lines_with_space_grouped_thousands():
+    text = ("1) кірістер – 15 298 948,6 мың теңге, оның ішінде:\n"
+            "салықтық түсімдер – 3 744 722,0 мың теңге;\n"
+            "2) шығындар – 15 878 960,3 мың теңге;\n")
+    figures = find_figures(text)
+    assert [(f.value, f.unit, f.subject) for f in figures] == [
+        (15_298_948_600, "KZT", "кіріс"), (3_744_722_000, "KZT", "түсім"), (15_878_960_300, "KZT", "шығын")]
+
+
+@pytest.mark.parametrize("text", [
+    "1. Аудандық бюджет бекітілсін.", "тиісінше 1, 2 және 3-қосымшаларға сәйкес", "2024-2026 жылдарға арналған бюджет",
+    "Жиын 2025 соңында өтеді.",
+])
+def test_item_appendix_numbers_and_years_are_not_figures(text):
+    assert find_figures(text) == []
+
+
+def test_a_figure_repeated_in_title_and_lead_is_one_fact():
+    text = "Өңірге 7 миллиард теңге бөлінді\nҮкімет шешімімен өңірге 7 миллиард теңге бөлінді. Тағы 3 мектеп салынады."
+    assert [(f.value, f.unit) for f in find_figures(text)] == [(7_000_000_000, "KZT"), (3, None)]
+
+
+def test_coordinated_tasks_under_one_verb_are_separate_items():
+    from kznlp.extract.actions import candidates
+    from kznlp.extract.decisions import action_from_sentence
+
+    text = ("Аудан әкімі көктемгі дала жұмыстарының нәтижелерін сараптап, алдағы кезеңге қажетті ұйымдастыру "
+            "шараларын қабылдау, тұрғындармен кері байланысты нығайту жұмыстарын міндеттеді.")
+    (candidate,) = candidates(text)
+    assert text[candidate.cue_start:candidate.cue_end] == "міндеттеді"
+    decision = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
+                                    candidate.cue_kind, [])
+    assert [a.text for a in decision.actions] == [
+        "Аудан әкімі көктемгі дала жұмыстарының нәтижелерін сараптап", "алдағы кезеңге қажетті ұйымдастыру шараларын қабылдау",
+        "тұрғындармен кері байланысты нығайту жұмыстары"]
+
+
+def test_a_jussive_keeps_its_verb_and_its_subject_is_not_a_cue_for_accusatives():
+    from kznlp.extract.actions import candidates
+
+    text = "Білім бөлімі мектептердің жылу жүйесін бақылауға алсын. Ол «Айтылды – орындалды» қағидасын ұстанады."
+    found = candidates(text)
+    assert [text[c.cue_start:c.cue_end] for c in found] == ["бақылауға алсын"]
+
+
+def test_the_gate_keeps_drops_and_adds_decisions():
+    from kznlp.extract.actions import candidates, gate_decisions
+    from kznlp.records import Action, Decision
+
+    text = ("Әкім жолдарды жөндеуді тапсырды. Ауа райы жылы болды деп жазу керек. "
+            "Коммуналдық мекемелердің жұмысын қатаң бақылауға алыңыздар.")
+    found = candidates(text)
+    assert len(found) == 3
+    first = found[0]
+    rule = Decision("Әкім", text[first.start:first.end], first.start, first.end,
+                    (Action("жолдарды жөндеу", (), None, None, 5, 20),))
+    import numpy as np
+
+    kept = gate_decisions(text, [rule], found, np.array([0.9, 0.1, 0.8]), [], keep=0.5, add=0.5)
+    assert [d.start for d in kept] == [found[0].start, found[2].start]
+    assert kept[0] is rule and "бақылауға алыңыздар" in kept[1].actions[0].text
+    dropped = gate_decisions(text, [rule], found, np.array([0.2, 0.1, 0.1]), [], keep=0.5, add=0.5)
+    assert dropped == []
+
+
+def test_the_shipped_gate_fits_the_shipped_encoder(nlp):
+    assert nlp.action_gate is not None

@@ -12,6 +12,7 @@ import pytest
 from conftest import REFERENCE
 
 SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+ROOT = SCRIPTS.parent
 
 
 def load_script(name: str):
@@ -57,3 +58,58 @@ def test_pseudo_label_sentences_are_words_of_their_own_sentence(tmp_path):
     for words in sentences:
         assert all(w.strip() == w and w for w in words)
         assert " ".join(words).replace(" ", "") in source.replace(" ", "").replace("\n", "")
+
+
+# -- the gold corpus and its split (issue 10) ---------------------------------------------------
+
+def _split_rows():
+    lines = (ROOT / "corpora" / "gold" / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()
+    return [dict(zip(lines[0].split("\t"), line.split("\t"))) for line in lines[1:]]
+
+
+def test_held_out_sites_never_occur_in_the_tune_part():
+    rows = _split_rows()
+    tune_sites = {r["site"] for r in rows if r["part"] == "tune"}
+    held_out = [r for r in rows if r["part"] == "heldout"]
+    assert not tune_sites & {r["site"] for r in held_out}
+    annotated = {p.stem for p in (ROOT / "corpora" / "gold" / "press_more").glob("[0-9]*.json")}
+    assert sum(1 for r in held_out if r["doc"] in annotated) >= 35
+    assert len(annotated) >= 100
+
+
+def test_every_gold_file_follows_the_format():
+    import json
+
+    for path in sorted((ROOT / "corpora" / "gold" / "press_more").glob("[0-9]*.json")):
+        gold = json.loads(path.read_text("utf-8"))
+        assert gold["id"] == f"press_more_{path.stem}" and gold["source"].endswith(f"press_more/{path.stem}.txt")
+        assert all(isinstance(o["name"], str) and isinstance(o["positions"], list) for o in gold["officials"])
+        units = {None, "percent", "KZT", "USD", "EUR", "RUB", "CNY", "person", "hectare", "tonne", "km", "m", "m2",
+                 "m3", "litre", "kW", "MW", "kWh", "head", "piece"}
+        assert all(isinstance(f["value"], (int, float)) and f["unit"] in units for f in gold["figures"]), path
+        for decision in gold["decisions"]:
+            assert decision["actions"], path
+            assert all({"text", "responsible", "frequency", "deadline"} <= set(a) for a in decision["actions"])
+        assert "second read" in gold["annotator"], path
+
+
+def test_scoring_and_bootstrap_intervals():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import eval_extract as ev
+
+    gold = {"officials": [{"name": "Бақытжан Сағынтаев", "positions": ["Алматы қаласының әкімі"]}],
+            "figures": [{"value": 3000, "unit": None, "qualifier": "approx", "subject": "ана"}],
+            "decisions": [{"maker": "Бақытжан Сағынтаев", "actions": [
+                {"text": "шұғыл жиындар өткізу", "responsible": [], "frequency": "weekly", "deadline": None}]}]}
+    predicted = {"officials": [{"name": "Б.Сағынтаев", "positions": ["Алматы қаласының әкімі"]},
+                               {"name": "Айгүл Сәрсенова", "positions": []}],
+                 "figures": [{"value": 3000, "unit": None, "qualifier": "approx", "subject": "ана"}],
+                 "decisions": [{"maker": "Сағынтаев", "actions": [
+                     {"text": "шұғыл жиындар өткізілсін", "responsible": [], "frequency": "weekly", "deadline": None}]}]}
+    scores = ev.score_document(gold, predicted)
+    assert (scores.fields["officials"].tp, scores.fields["officials"].fp) == (1, 1)
+    assert scores.fields["actions"].tp == 1 and scores.fields["decision_maker"].tp == 1
+    low, high = ev.bootstrap([scores, ev.score_document(gold, gold)], "officials")
+    assert low <= ev.total([scores, ev.score_document(gold, gold)]).fields["officials"].prf[2] <= high

@@ -545,3 +545,60 @@ def _following_deadline(text: str, after: int, published: date | None) -> str | 
 def jaccard_words(a: str, b: str) -> float:
     wa, wb = set(casefold(a).split()), set(casefold(b).split())
     return len(wa & wb) / len(wa | wb) if wa | wb else 0.0
+
+
+SAID_BY = re.compile(r"[»”\"]\s*[,–—-]*\s*[–—-]?\s*(?:деді|деп)\b", re.I)
+TASK_END = re.compile(r"(?:у|ю|ып|іп|п|уы|уі|уды|уді|уға|уге|уын|уін)$")
+
+
+def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_end: int, cue_kind: str,
+                         people: list[Official], *, published: date | None = None) -> Decision | None:
+    """A decision read from one sentence the action gate accepted but no trigger rule covered.
+
+    The task is the clause before the cue ("… бақылауға алсын": with the cue, its own verb; "…
+    тапсырды": without it), addressees in the dative are the responsible parties, coordinated tasks
+    ("сараптап, … қабылдау, … сақтау") are separate items, and the maker is the speaker of quoted
+    words ("«…», – деді X"), else the person or body the decision rules would name.
+    """
+    speaker = _speaker(text, people)
+    mentions = sorted((m.start, m.end, o.name) for o in people for m in o.mentions)
+    first_person = casefold(text[cue_start:cue_end]).endswith(FIRST_PERSON)
+    maker, maker_end = _maker(text, (start, end), cue_start, mentions, people, speaker, first_person)
+    said = SAID_BY.search(text, cue_end, min(len(text), end + 200))
+    if said:
+        after = [m for m in mentions if said.end() <= m[0] <= said.end() + 80]
+        if after:
+            maker = after[0][2]
+    content_from = maker_end if start <= maker_end <= cue_start else start
+    addressed, content_start = _addressees(text, content_from, cue_start, mentions)
+    a, b = _instruction_clause(text, content_start, cue_start)
+    if cue_kind == "own":
+        a, b = (a, cue_end) if b > a else (content_start, cue_end)
+    if b <= a:
+        return None
+    sentence_text = text[start:end]
+    responsible = tuple(_responsible(sentence_text) or addressed)
+    frequency, deadline = find_frequency(sentence_text), find_deadline(sentence_text, published)
+    actions = []
+    for s, e in _task_parts(text, a, b):
+        clause = text[s:e]
+        last = WORD_AT_END.search(clause)
+        if cue_kind == "formula" and last:
+            stem, case = split_case(last.group(0))
+            if case == "accusative":
+                clause = clause[: last.start()] + stem
+        actions.append(Action(clause, responsible, frequency, deadline, s, e))
+    return Decision(maker, sentence_text, start, end, tuple(actions))
+
+
+def _task_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    """"А-ны сараптап, Б-ны қабылдау, В-ны сақтау": one span per task joined by commas or "және"."""
+    parts, s = [], start
+    for match in re.finditer(r",\s+|\s+және\s+", text[start:end]):
+        before = text[s:start + match.start()]
+        words = before.split()
+        if len(words) >= 2 and TASK_END.search(casefold(words[-1]).strip("«»\"")):
+            parts.append((s, start + match.start()))
+            s = start + match.end()
+    parts.append((s, end))
+    return [(a, b) for a, b in parts if b > a]

@@ -222,7 +222,7 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
 
 
 SURNAME_ENDING = re.compile(r"(ов|ев|ёв|ин|ына|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко|ук|юк)$", re.I)
-NAMED_AFTER = re.compile(r"^\s*(?:атында|атты|көше|даңғыл|ауыл|мектеб|округ|кент|ауданы)", re.I)
+NAMED_AFTER = re.compile(r"\s*(?:атында|атты|көше|даңғыл|ауыл|мектеб|округ|кент|ауданы)", re.I)
 # a line with the name alone, or with a date, time and counters after it: a byline
 BYLINE_LINE = re.compile(r"^\s*(?:(?:автор|фото|суреттер?|дайындаған|тілші)\s*[:—–-]?\s*)?(?:[^\W\d_]+\.?\s*){1,3}"
                          r"(?:\s*[\d.:,/]+\s*(?:[^\W\d_]{2,5}\.?)?)*\s*$", re.I)

@@ -1,0 +1,171 @@
+"""The action gate: rules propose sentences that may hold an action item, a learned model decides.
+
+Cue words (``resources/kk/action_cues.tsv``: тапсыр-, жүкте-, қажет, керек, тиіс, jussives in
+-сын/-сін, imperatives in -ңыздар, сөгіс, тағайында-, …) propose candidate sentences. Each is
+scored by a logistic regression over the shipped encoder's mean-pooled sentence vector and the cue
+flags (``models/kk-actions``, trained by ``scripts/train_actions.py`` on the tune part of the gold
+corpus). The decision rules' sentences are kept only when the gate agrees; candidates the rules
+missed and the gate accepts become new decisions, their action read by
+``decisions.action_from_sentence``.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import cache
+from pathlib import Path
+from typing import Sequence
+
+import numpy as np
+
+from kznlp.records import Decision, Official
+from kznlp.resources import read_table
+from kznlp.text.segment import LIST_ITEM, sentence_spans
+
+DEFAULT_GATE = Path(__file__).resolve().parents[2] / "models" / "kk-actions"
+MAX_SENTENCE_CHARS = 1200
+
+
+@cache
+def cues() -> tuple[tuple[re.Pattern, str], ...]:
+    return tuple((re.compile(r"(?<!\w)" + pattern, re.I), kind) for pattern, kind in read_table("action_cues.tsv"))
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    start: int
+    end: int
+    cue_start: int  # the first cue in the sentence
+    cue_end: int
+    cue_kind: str  # "formula" or "own"
+    flags: tuple[float, ...]  # one per cue pattern, then a few layout flags
+
+
+def candidates(text: str) -> list[Candidate]:
+    """Sentences (and list items) with at least one cue word."""
+    out = []
+    for s, e in sentence_spans(text):
+        chunk = text[s:e]
+        if len(chunk) > MAX_SENTENCE_CHARS:
+            continue
+        found = [(m.start(), m.end(), kind, k) for k, (pattern, kind) in enumerate(cues())
+                 for m in pattern.finditer(chunk)]
+        if not found:
+            continue
+        flags = [0.0] * len(cues())
+        for _, _, _, k in found:
+            flags[k] = 1.0
+        found = [f for f in found if not any(o[0] <= f[0] and f[1] < o[1] for o in found)]  # inside a longer cue
+        before = text[max(0, s - 3):s].rstrip()
+        flags += [float(bool(LIST_ITEM.match(chunk)) and chunk[:1] in "-–—•0123456789"), float(before.endswith(":")),
+                  float("«" in chunk or "»" in chunk or "“" in chunk), min(len(chunk.split()), 60) / 60.0]
+        # Kazakh puts the main verb last: the last cue is the one that governs the sentence
+        cue_start, cue_end, kind, _ = max(found)
+        out.append(Candidate(s, e, s + cue_start, s + cue_end, kind, tuple(flags)))
+    return out
+
+
+def encoder_vectors(tagger, texts: Sequence[str], batch_size: int = 32) -> np.ndarray:
+    """Mean-pooled, L2-normalised last hidden states of the NER model's encoder, one row per text."""
+    import torch
+
+    if not texts:
+        return np.zeros((0, tagger.model.config.hidden_size), dtype=np.float32)
+    base = tagger.model.base_model
+    rows = []
+    with torch.inference_mode():
+        for k in range(0, len(texts), batch_size):
+            enc = tagger.tokenizer(list(texts[k:k + batch_size]), truncation=True, max_length=128, padding=True,
+                                   return_tensors="pt")
+            hidden = base(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state.float()
+            mask = enc["attention_mask"].unsqueeze(-1).float()
+            pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
+            rows.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
+    return np.concatenate(rows).astype(np.float32)
+
+
+def encoder_fingerprint(tagger) -> str:
+    """Which encoder the gate was trained on: vocabulary size, width and a few embedding values."""
+    emb = tagger.model.base_model.embeddings.word_embeddings.weight
+    return f"{emb.shape[0]}x{emb.shape[1]}:" + ",".join(f"{float(v):.4f}" for v in emb[100, :4])
+
+
+class ActionGate:
+    """Scores candidate sentences with the shipped logistic regression."""
+
+    def __init__(self, path: str | Path = DEFAULT_GATE):
+        config = json.loads((Path(path) / "gate.json").read_text("utf-8"))
+        self.weights = np.asarray(config["weights"], dtype=np.float32)
+        self.bias = float(config["bias"])
+        self.keep = float(config["keep_threshold"])
+        self.add = float(config["add_threshold"])
+        self.fingerprint = config["encoder_fingerprint"]
+        self.model_only_add = float(config.get("model_only_add_threshold", self.add))
+        self.use_rules = True
+
+    @classmethod
+    def load_for(cls, tagger, path: str | Path = DEFAULT_GATE) -> "ActionGate | None":
+        """The gate, or None where it is missing or was trained on another encoder (then rules alone)."""
+        if not (Path(path) / "gate.json").exists():
+            return None
+        gate = cls(path)
+        return gate if gate.fingerprint == encoder_fingerprint(tagger) else None
+
+    def probabilities(self, vectors: np.ndarray, found: Sequence[Candidate], ruled: Sequence[bool]) -> np.ndarray:
+        if not found:
+            return np.zeros(0)
+        x = feature_matrix(vectors, found, ruled)
+        return 1.0 / (1.0 + np.exp(-(x @ self.weights + self.bias)))
+
+
+def feature_matrix(vectors: np.ndarray, found: Sequence[Candidate], ruled: Sequence[bool]) -> np.ndarray:
+    """Encoder vector, cue and layout flags, and whether a decision rule fired on the sentence."""
+    flags = np.asarray([c.flags + (float(r),) for c, r in zip(found, ruled)], dtype=np.float32)
+    return np.concatenate([vectors, flags], axis=1)
+
+
+def ruled_by(found: Sequence[Candidate], decisions: Sequence[Decision]) -> list[bool]:
+    spans = [(d.start, d.end) for d in decisions] + [(a.start, a.end) for d in decisions for a in d.actions if a.start >= 0]
+    return [any(s < c.end and c.start < e for s, e in spans) for c in found]
+
+
+def gate_decisions(text: str, decisions: Sequence[Decision], found: Sequence[Candidate], probs: np.ndarray,
+                   people: list[Official], *, keep: float, add: float, use_rules: bool = True,
+                   published: date | None = None) -> list[Decision]:
+    """Rule decisions the gate keeps, plus decisions for accepted candidates the rules did not cover."""
+    from kznlp.extract.decisions import action_from_sentence
+
+    def p_at(start: int, end: int) -> float | None:
+        scores = [float(p) for c, p in zip(found, probs) if c.start < end and start < c.end]
+        return max(scores) if scores else None
+
+    out: list[Decision] = []
+    covered: list[tuple[int, int]] = []
+    if use_rules:
+        for decision in decisions:
+            spans = [(decision.start, decision.end)] + [(a.start, a.end) for a in decision.actions if a.start >= 0]
+            p = max((q for s, e in spans if (q := p_at(s, e)) is not None), default=None)
+            if p is None or p >= keep:
+                out.append(decision)
+                covered.extend(spans)
+    for candidate, p in zip(found, probs):
+        if p < add or any(s < candidate.end and candidate.start < e for s, e in covered):
+            continue
+        made = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
+                                    candidate.cue_kind, people, published=published)
+        if made is not None:
+            out.append(made)
+    return sorted(out, key=lambda d: d.start)
+
+
+def apply_gate(gate: ActionGate, tagger, text: str, decisions: Sequence[Decision], people: list[Official], *,
+               published: date | None = None) -> list[Decision]:
+    found = candidates(text)
+    vectors = encoder_vectors(tagger, [text[c.start:c.end] for c in found])
+    probs = gate.probabilities(vectors, found, ruled_by(found, decisions))
+    return gate_decisions(text, decisions, found, probs, people, keep=gate.keep, add=gate.add,
+                          use_rules=gate.use_rules, published=published)
+
