@@ -166,8 +166,23 @@ def test_coordinated_tasks_under_one_verb_are_separate_items():
     decision = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
                                     candidate.cue_kind, [])
     assert [a.text for a in decision.actions] == [
-        "Аудан әкімі көктемгі дала жұмыстарының нәтижелерін сараптап", "алдағы кезеңге қажетті ұйымдастыру шараларын қабылдау",
+        "көктемгі дала жұмыстарының нәтижелерін сараптап", "алдағы кезеңге қажетті ұйымдастыру шараларын қабылдау",
         "тұрғындармен кері байланысты нығайту жұмыстары"]
+    assert decision.actions[0].responsible == ()  # the subject of "міндеттеді" decides; nobody is addressed
+
+
+def test_a_task_before_its_dative_addressee():
+    from kznlp.extract.actions import candidates
+    from kznlp.extract.decisions import action_from_sentence
+    from kznlp.records import Mention, Official
+
+    text = "2. Осы бұйрықтың орындалуын бақылау Бас Прокурордың орынбасары Н.М. Исаевқа жүктелсін."
+    at = text.index("Н.М.")
+    people = [Official("Н.М. Исаев", (), (), (Mention("Н.М. Исаевқа", at, at + 12),))]
+    (candidate,) = candidates(text)
+    decision = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
+                                    candidate.cue_kind, people)
+    assert [(a.text, a.responsible) for a in decision.actions] == [("бұйрықтың орындалуын бақылау", ("Н.М. Исаев",))]
 
 
 def test_a_jussive_keeps_its_verb_and_its_subject_is_not_a_cue_for_accusatives():

@@ -4,8 +4,8 @@ Cue words (``resources/kk/action_cues.tsv``: тапсыр-, жүкте-, қаж�
 -сын/-сін, imperatives in -ңыздар, сөгіс, тағайында-, …) propose candidate sentences. Each is
 scored by a logistic regression over the shipped encoder's mean-pooled sentence vector and the cue
 flags (``models/kk-actions``, trained by ``scripts/train_actions.py`` on the tune part of the gold
-corpus). The decision rules' sentences are kept only when the gate agrees; candidates the rules
-missed and the gate accepts become new decisions, their action read by
+corpus). The decision rules' running-text sentences are kept only when the gate agrees (their lists after
+"шешім қабылдады:" always); candidates the rules missed and the gate accepts become new decisions, their action read by
 ``decisions.action_from_sentence``.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -61,9 +61,10 @@ def candidates(text: str) -> list[Candidate]:
         found = [f for f in found if not any(o[0] <= f[0] and f[1] < o[1] for o in found)]  # inside a longer cue
         before = text[max(0, s - 3):s].rstrip()
         flags += [float(bool(LIST_ITEM.match(chunk)) and chunk[:1] in "-–—•0123456789"), float(before.endswith(":")),
-                  float("«" in chunk or "»" in chunk or "“" in chunk), min(len(chunk.split()), 60) / 60.0]
+                  float("«" in chunk or "»" in chunk or "“" in chunk), min(len(chunk.split()), 60) / 60.0,
+                  float(sum(ch.isupper() for ch in chunk) > 0.6 * sum(ch.isalpha() for ch in chunk))]
         # Kazakh puts the main verb last: the last cue is the one that governs the sentence
-        cue_start, cue_end, kind, _ = max(found)
+        cue_start, cue_end, kind, _ = max(found, key=lambda f: (f[0], f[2] != "own"))  # a formula wins a tie
         out.append(Candidate(s, e, s + cue_start, s + cue_end, kind, tuple(flags)))
     return out
 
@@ -148,16 +149,25 @@ def gate_decisions(text: str, decisions: Sequence[Decision], found: Sequence[Can
         for decision in decisions:
             spans = [(decision.start, decision.end)] + [(a.start, a.end) for a in decision.actions if a.start >= 0]
             p = max((q for s, e in spans if (q := p_at(s, e)) is not None), default=None)
-            if p is None or p >= keep:
+            listed = decision.text.rstrip().endswith(":") and decision.actions  # "шешім қабылдады: 1) … 2) …"
+            if p is None or p >= keep or listed:
                 out.append(decision)
                 covered.extend(spans)
+    from kznlp.extract.decisions import jaccard_words
+
+    seen = [a.text for d in out for a in d.actions]
     for candidate, p in zip(found, probs):
         if p < add or any(s < candidate.end and candidate.start < e for s, e in covered):
             continue
         made = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
                                     candidate.cue_kind, people, published=published)
-        if made is not None:
-            out.append(made)
+        if made is None:
+            continue
+        # the headline repeated in the lead is one action
+        fresh = tuple(a for a in made.actions if not any(jaccard_words(a.text, t) >= 0.6 for t in seen))
+        if fresh:
+            out.append(replace(made, actions=fresh))
+            seen.extend(a.text for a in fresh)
     return sorted(out, key=lambda d: d.start)
 
 

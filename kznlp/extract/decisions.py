@@ -218,11 +218,34 @@ def _maker(text: str, sentence: tuple[int, int], trigger_start: int, mentions: l
     for body in _maker_bodies():
         match = re.search(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
         if match:
-            return _official_for_body(body, people) or body, s + match.end()
+            official = _official_for_body(body, people)
+            return official or _body_phrase(text, s, s + match.start(), s + match.end()), s + match.end()
     earlier = [m for m in mentions if s - 600 <= m[0] < s]
     if earlier:
         return max(earlier)[2], s
     return None, s
+
+
+def _body_phrase(text: str, sentence_start: int, start: int, end: int) -> str:
+    """The whole name of a deciding body: "Жаңақорған ауданының мәслихаты", "Ақкөл ауданы әкімдігі".
+
+    The body word and the proper nouns and genitives right before it, its case ending removed.
+    """
+    spans = [(sentence_start + a, sentence_start + b) for a, b in word_spans(text[sentence_start:start])]
+    begin = start
+    for a, b in reversed(spans[-4:]):
+        word = text[a:b]
+        if not word[:1].isalpha() or not (word[:1].isupper() or split_case(word)[1] == "genitive"
+                                           or casefold(word) in ("облыстық", "аудандық", "қалалық", "ауылдық")):
+            break
+        if casefold(word) in word_set("clause_openers.tsv"):
+            break
+        begin = a
+    words = text[begin:end].split()
+    stem, case = split_case(words[-1])
+    if case is not None:
+        words[-1] = stem
+    return " ".join(words)
 
 
 def _item_text(text: str, start: int, end: int) -> tuple[str, int, int]:
@@ -549,6 +572,8 @@ def jaccard_words(a: str, b: str) -> float:
 
 SAID_BY = re.compile(r"[»”\"]\s*[,–—-]*\s*[–—-]?\s*(?:деді|деп)\b", re.I)
 TASK_END = re.compile(r"(?:у|ю|ып|іп|п|уы|уі|уды|уді|уға|уге|уын|уін)$")
+POST_MARKERS = {"болып", "етіп", "қызметіне", "лауазымына", "орнына", "қызметінен", "лауазымынан"}
+ORDER_OF = re.compile(r"(\S+?)(?:тің|тың|дің|дың|нің|ның)\s+$")
 
 
 def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_end: int, cue_kind: str,
@@ -556,39 +581,147 @@ def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_en
     """A decision read from one sentence the action gate accepted but no trigger rule covered.
 
     The task is the clause before the cue ("… бақылауға алсын": with the cue, its own verb; "…
-    тапсырды": without it), addressees in the dative are the responsible parties, coordinated tasks
-    ("сараптап, … қабылдау, … сақтау") are separate items, and the maker is the speaker of quoted
+    тапсырды": without it) or, after "X-тің тапсырмасымен / жарлығымен", the rest of the sentence;
+    addressees in the dative and the subjects of a jussive are the responsible parties; coordinated
+    tasks ("сараптап, … қабылдау, … сақтау") are separate items; the maker is the speaker of quoted
     words ("«…», – деді X"), else the person or body the decision rules would name.
     """
     speaker = _speaker(text, people)
     mentions = sorted((m.start, m.end, o.name) for o in people for m in o.mentions)
     first_person = casefold(text[cue_start:cue_end]).endswith(FIRST_PERSON)
-    maker, maker_end = _maker(text, (start, end), cue_start, mentions, people, speaker, first_person)
+    # a person named in the dative ("Исаевқа жүктелсін") is told to act; they do not decide
+    makers = [m for m in mentions if split_case(text[m[0]:m[1]].split()[-1])[1] != "dative"]
+    maker, maker_end = _maker(text, (start, end), cue_start, makers, people, speaker, first_person)
     said = SAID_BY.search(text, cue_end, min(len(text), end + 200))
     if said:
         after = [m for m in mentions if said.end() <= m[0] <= said.end() + 80]
         if after:
             maker = after[0][2]
-    content_from = maker_end if start <= maker_end <= cue_start else start
-    addressed, content_start = _addressees(text, content_from, cue_start, mentions)
-    a, b = _instruction_clause(text, content_start, cue_start)
-    if cue_kind == "own":
-        a, b = (a, cue_end) if b > a else (content_start, cue_end)
+    sentence_text = text[start:end]
+    responsible: list[str] = []
+    if cue_kind == "by_order":
+        order = ORDER_OF.search(text[max(start, cue_start - 60):cue_start])
+        named = [m for m in mentions if start <= m[0] < cue_start]
+        if named:
+            maker = named[-1][2]
+        elif order:
+            maker = _official_for_body(order.group(1), people) or order.group(1)
+        a, b = cue_end, end
+        while a < b and not text[a].isalnum():
+            a += 1
+    else:
+        content_from = maker_end if start <= maker_end <= cue_start else start
+        addressed, content_start = _addressees(text, content_from, cue_start, mentions)
+        responsible.extend(addressed)
+        a, b = _instruction_clause(text, content_start, cue_start)
+        if b <= a and addressed:
+            # "Осы бұйрықтың орындалуын бақылау … орынбасары Н.М. Исаевқа жүктелсін": the task comes first
+            a, b = _instruction_clause(text, content_from, _addressee_start(text, content_from, content_start, addressed))
+            cue_kind = "formula" if b > a else cue_kind
+        if cue_kind == "own":
+            a, b = (a, cue_end) if b > a else (start, cue_end)
+    while b > a and not (text[b - 1].isalnum() or text[b - 1] in CLOSING_QUOTES):
+        b -= 1
+    marker = LIST_ITEM.match(text, a)
+    if marker and marker.end() < b:
+        a = marker.end()
     if b <= a:
         return None
-    sentence_text = text[start:end]
-    responsible = tuple(_responsible(sentence_text) or addressed)
+    a, subjects = _leading_subject(text, a, b, mentions)
+    if cue_kind == "own":  # "Білім бөлімі … бақылауға алсын": the jussive's subject must act
+        responsible.extend(s for s in subjects if s not in responsible)
+    responsible = [part for phrase in responsible for part in split_responsible(phrase)]
+    responsible.extend(r for r in _responsible(sentence_text) if r not in responsible)
     frequency, deadline = find_frequency(sentence_text), find_deadline(sentence_text, published)
     actions = []
     for s, e in _task_parts(text, a, b):
         clause = text[s:e]
+        stem, case = split_case(clause.split()[-1]) if clause.split() else ("", None)
+        if len(clause.split()) == 1 and case == "dative":
+            responsible.append(stem)  # "… саралап, жауаптыларға …": an addressee, not a task
+            continue
         last = WORD_AT_END.search(clause)
         if cue_kind == "formula" and last:
             stem, case = split_case(last.group(0))
             if case == "accusative":
                 clause = clause[: last.start()] + stem
-        actions.append(Action(clause, responsible, frequency, deadline, s, e))
-    return Decision(maker, sentence_text, start, end, tuple(actions))
+        actions.append((clause, s, e))
+    if not actions:
+        return None
+    return Decision(maker, sentence_text, start, end, tuple(
+        Action(clause, tuple(responsible), frequency, deadline, s, e) for clause, s, e in actions))
+
+
+def _addressee_start(text: str, start: int, end: int, addressed: list[str]) -> int:
+    """Where the first addressee (with a position phrase right before it) begins in ``text[start:end]``."""
+    first_word = addressed[0].split()[0]
+    at = text.find(first_word, start, end)
+    if at == -1:
+        return end
+    chain = _positions_before_in(text, start, at)
+    return chain if chain is not None else at
+
+
+def _positions_before_in(text: str, start: int, at: int) -> int | None:
+    from kznlp.extract.officials import _positions_before
+
+    chain = [s for _p, s, _e in _positions_before(text, at) if s >= start]
+    if not chain:
+        return None
+    begin = min(chain)
+    # a lower-case verbal noun at the chain's left edge ends the task ("… бақылау | Бас Прокурордың орынбасары")
+    for s, e in word_spans(text[begin:at]):
+        word = text[begin + s:begin + e]
+        if word[:1].isupper() or split_case(word)[1] == "genitive":
+            return begin + s
+    return at
+
+
+def _leading_subject(text: str, a: int, b: int, mentions: list[tuple[int, int, str]]) -> tuple[int, list[str]]:
+    """"Аудан әкімі тапсырмалар аясында …", "Білім бөлімі … бақылауға алсын": a nominative subject
+    opening the clause (a person or a phrase ending in an official's or body's head word) is who acts,
+    not part of the task. Returns where the task starts and the subjects."""
+    spans = [(a + s, a + e) for s, e in word_spans(text[a:b])]
+    words = [text[s:e] for s, e in spans]
+    person = _mention_at(mentions, a)
+    if person and person[1] < b:
+        rest = person[1]
+        while rest < b and not text[rest].isalnum():
+            rest += 1
+        return rest, [person[2]]
+    heads = position_heads() | word_set("addressee_heads.tsv")
+    limit = min(len(words) - 1, 12)
+    last_head = None
+    for k in range(limit):
+        folded = casefold(words[k])
+        if folded in heads and split_case(words[k])[1] is None:
+            last_head = k
+        elif split_case(words[k])[1] not in (None, "genitive") or looks_like_verb(words[k]):
+            break
+    if last_head is None or (last_head + 1 < len(words) and casefold(words[last_head + 1]) in POST_MARKERS):
+        return a, []  # "Абай облысының әкімі болып тағайындалды": the post, not who acts
+    subject_words = [w for w in words[:last_head + 1]]
+    rest = spans[last_head + 1][0] if last_head + 1 < len(spans) else b
+    subjects = [" ".join(part) for part in _split_items(subject_words) if part]
+    return rest, subjects
+
+
+def split_responsible(phrase: str) -> list[str]:
+    """"сала басшылары мен ауылдық округттер, кенттер әкімдері" -> three bodies.
+
+    >>> split_responsible("сала басшылары мен ауылдық округттер, кенттер әкімдері")
+    ['сала басшылары', 'ауылдық округттер әкімдері', 'кенттер әкімдері']
+    """
+    heads = word_set("addressee_heads.tsv") | position_heads()
+    words = phrase.replace(",", " , ").split()
+    for k, word in enumerate(words):
+        if casefold(word) in ("мен", "бен", "пен") and 0 < k < len(words) - 1 and casefold(words[k - 1]) in heads:
+            return split_responsible(" ".join(words[:k])) + split_responsible(" ".join(words[k + 1:]))
+    if "," in words and casefold(words[-1]) in heads:
+        items = _split_items(words[:-1])
+        if len(items) > 1 and all(1 <= len(item) <= 2 for item in items):
+            return [" ".join(item + [words[-1]]) for item in items]
+    return [re.sub(r"\s+,", ",", " ".join(words))]
 
 
 def _task_parts(text: str, start: int, end: int) -> list[tuple[int, int]]:
