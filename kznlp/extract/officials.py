@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from kznlp.records import Entity, Mention, Official
-from kznlp.resources import casefold, read_table
+from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.morph import looks_like_verb, split_case, strip_case
 from kznlp.text.words import word_spans
 
@@ -27,7 +27,7 @@ SURNAME_ALONE = re.compile(rf"(?<![\w.]){NAME_WORD}")
 RUSSIAN_SURNAME = re.compile(r"(ов|ев|ёв|ин|ова|ева|ёва|ина|ский|ская)$", re.I)
 ADJECTIVE_ENDINGS = ("лық", "лік", "дық", "дік", "тық", "тік", "ғы", "гі", "қы", "кі", "дағы", "дегі",
                      "тағы", "тегі", "ндағы", "ндегі", "лы", "лі", "ды", "ді", "сыз", "сіз", "ші", "шы")
-STOP_WORDS = {"және", "мен", "бен", "пен", "деп", "деді", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
+STOP_WORDS = {"толығырақ", "айта", "кету", "керек", "оған", "оның", "бүгінгі", "мұндағы", "дегендей", "тарапынан", "кейін", "соң", "және", "мен", "бен", "пен", "деп", "деді", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
               "да", "де", "та", "те", "ал", "бірақ", "яғни", "сондай-ақ", "тиісті", "жаңа", "қазір",
               "бойынша", "арнайы", "туралы", "үшін", "сияқты", "қатар", "сонымен"}
 MAX_POSITION_WORDS = 8
@@ -60,6 +60,8 @@ def _modifier_ok(word: str) -> bool:
         return False
     if casefold(word) in STOP_WORDS or casefold(word) in position_heads():
         return False  # "Мемлекет басшысы | Қарағанды облысының әкімі": another head starts another phrase
+    if word[:1].islower() and re.search(r"(?:у|ю)(?:ы|і|ын|ін)$", word):
+        return False  # a verbal noun ("өтуі"): the clause before the position, not part of it
     _, case = split_case(word)
     if case == "genitive" or case is None:
         return True
@@ -134,11 +136,25 @@ def _person_mentions(text: str, entities: list[Entity]) -> list[Mention]:
     return [Mention(text[s:e], s, e) for s, e in sorted(spans)]
 
 
-def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
-    """Position phrases in a comma-separated chain that ends right before ``start``."""
+def _positions_before(text: str, start: int, names: tuple[tuple[int, int], ...] = ()) -> list[tuple[str, int, int]]:
+    """Position phrases (nominative) in a comma-separated chain that ends right before ``start``.
+
+    ``names`` are the spans of person mentions: a chain never runs over another person's name.
+    "Аудан әкімінің М.Мұхтаровтың": a head in the name's own case is the name's position ("аудан әкімі").
+    """
     sentence_start = max(text.rfind(ch, 0, start) for ch in ".!?\n:;") + 1
+    for s, e in names:
+        if sentence_start <= e <= start and s < start:
+            sentence_start = max(sentence_start, e)
     spans = word_spans(text[sentence_start:start])
     words = [text[sentence_start + s:sentence_start + e] for s, e in spans]
+    name_case = split_case(text[start:text.find(" ", start) if text.find(" ", start) != -1 else len(text)].rstrip(",.;:"))[1]
+    nominative_head = None
+    if words:
+        stem, case = split_case(words[-1])
+        if case is not None and case == name_case and casefold(stem) in position_heads():
+            nominative_head = stem
+            words[-1] = stem
     positions = []
     end = len(words)
     while end > 0:
@@ -152,13 +168,19 @@ def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
                     and not _is_position_head(words, begin - 1):
                 begin -= 1  # "экономика және бюджеттік жоспарлау басқармасының басшысы": coordination inside
                 continue
-            if not _modifier_ok(left) or (begin - 1 == 0 and _sentence_initial_adverbial(words[0])):
+            if casefold(left) in position_heads() and split_case(words[begin])[1] == "genitive":
+                begin -= 1  # "облыс әкімі аппаратының басшысы": a head inside a longer position
+                continue
+            if not _modifier_ok(left) or (begin - 1 == 0 and _sentence_initial_adverbial(words[0], words[1:2])):
                 break
             begin -= 1
         while begin < end - head and words[begin] in (",", "және"):
             begin += 1
         s, e = sentence_start + spans[begin][0], sentence_start + spans[end - 1][1]
-        positions.append((text[s:e], s, e))
+        phrase = text[s:e]
+        if end == len(words) and nominative_head is not None:
+            phrase = text[s:sentence_start + spans[end - 1][0]] + nominative_head
+        positions.append((_lower_common_start(phrase), s, e))
         if begin > 0 and words[begin - 1] in (",", "және", "—", "–", "-"):
             end = begin - 1  # "Премьер-министрдің орынбасары — Ұлттық экономика министрі Жұманғарин"
         else:
@@ -166,8 +188,20 @@ def _positions_before(text: str, start: int) -> list[tuple[str, int, int]]:
     return positions[::-1]
 
 
-def _sentence_initial_adverbial(word: str) -> bool:
+def _sentence_initial_adverbial(word: str, following: list[str] = ()) -> bool:
+    """"Жиында …" opens a sentence as an adverbial; "Түркістан облысының …" is a name (a genitive follows)."""
+    if following and (split_case(following[0])[1] == "genitive"
+                      or casefold(following[0]) in ("облыстық", "аудандық", "қалалық", "ауылдық")):
+        return False
     return split_case(word)[1] not in (None, "genitive")
+
+
+def _lower_common_start(phrase: str) -> str:
+    """"Аудан әкімі" at a sentence start -> "аудан әкімі"; names and "Мемлекет басшысы" keep capitals."""
+    first = phrase.split(" ", 1)[0]
+    if casefold(first) in word_set("position_levels.tsv") and first[:1].isupper() and not first.isupper():
+        return phrase[:1].lower() + phrase[1:]
+    return phrase
 
 
 def organisation_of(position: str) -> str | None:
@@ -196,7 +230,9 @@ def find_officials(text: str, entities: list[Entity]) -> list[Official]:
 def find_people(text: str, entities: list[Entity]) -> list[Official]:
     """Every named person, linked across mentions; positions may be empty."""
     people: list[_Person] = []
-    for mention in _person_mentions(text, entities):
+    found = _person_mentions(text, entities)
+    names = tuple((m.start, m.end) for m in found)
+    for mention in found:
         first, initial, patronymic, surname = normalise_name(mention.text)
         if len(surname) < 2 or not surname[:1].isupper():
             continue
@@ -208,7 +244,7 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
         elif first and not person.first:
             person.first, person.patronymic = first, patronymic or person.patronymic
         person.mentions.append(mention)
-        for position, _s, _e in _positions_before(text, mention.start):
+        for position, _s, _e in _positions_before(text, mention.start, names):
             if position not in person.positions:
                 person.positions.append(position)
             org = organisation_of(position)
@@ -216,7 +252,12 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
                 person.organisations.append(org)
     _add_surname_mentions(text, people)
     people = _merge_same_person(text, people)
+    _link_bare_positions(text, people)
     people = [p for p in people if p.positions or _named_as_a_person(text, p)]
+    for person in people:  # "әкім" alone only where the text gives no fuller form of the post
+        fuller = [p for p in person.positions if " " in p]
+        person.positions = [p for p in person.positions if " " in p or not any(
+            casefold(f.split()[-1])[:4] == casefold(p)[:4] for f in fuller)]
     return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(sorted(p.mentions, key=lambda m: m.start)))
             for p in people]
 
@@ -227,6 +268,49 @@ NAMED_AFTER = re.compile(r"\s*(?:атында|атты|көше|даңғыл|а�
 BYLINE_LINE = re.compile(r"^\s*(?:(?:автор|фото|суреттер?|дайындаған|тілші)\s*[:—–-]?\s*)?(?:[^\W\d_]+\.?\s*){1,3}"
                          r"(?:\s*[\d.:,/]+\s*(?:[^\W\d_]{2,5}\.?)?)*\s*$", re.I)
 PATRONYMIC = re.compile(r"(ұлы|улы|қызы|кызы)$", re.I)
+
+
+OFFICE_LEVELS = {"region": ("облыс", "өңір", "аймақ"), "district": ("аудан",), "city": ("қала", "шаһар"),
+                 "village": ("ауыл", "округ")}
+
+
+def _office_of(position: str) -> str | None:
+    """"Түркістан облысының әкімі" -> "region"; "ҚР Президенті" -> "head_of_state"."""
+    folded = casefold(position)
+    if folded in ("мемлекет басшысы", "елбасы") or (folded.endswith(("президент", "президенті")) and len(folded.split()) <= 4):
+        return "head_of_state"
+    words = folded.split()
+    if not words or not words[-1].startswith(("әкім", "басшы")):
+        return None
+    if len(words) >= 2 and words[-2].startswith(("орынбасар", "аппарат")):
+        return None
+    for office, levels in OFFICE_LEVELS.items():
+        if len(words) >= 2 and words[-2].startswith(levels):
+            return office
+    return None
+
+
+def _link_bare_positions(text: str, people: list[_Person]) -> None:
+    """Give "облыс әкімі", "өңір басшысы", "Мемлекет басшысы" used alone to the one official of that office."""
+    offices: dict[str, list[_Person]] = {}
+    for person in people:
+        for office in {o for p in person.positions if (o := _office_of(p))}:
+            offices.setdefault(office, []).append(person)
+    for phrase, office in read_table("bare_positions.tsv"):
+        holders = offices.get(office, [])
+        if len(holders) != 1:
+            continue
+        for match in re.finditer(r"(?<!\w)" + re.escape(phrase) + r"\w*", text, re.I):
+            last = match.group(0).split()[-1]
+            before = text[max(0, match.start() - 40):match.start()].split()
+            if before and split_case(before[-1])[1] == "genitive" and not before[-1].endswith((".", ",")):
+                continue  # part of a longer position: "Қазақстан Республикасының Президенті", "Жамбыл ауданының әкімі"
+            if split_case(last)[1] == "genitive" and casefold(last) != casefold(phrase.split()[-1]):
+                continue  # "облыс әкімінің орынбасары": someone else's post
+            nominative = phrase if phrase[:1].isupper() else _lower_common_start(phrase)
+            if not any(casefold(nominative) == casefold(p) for p in holders[0].positions):
+                holders[0].positions.append(nominative)
+            break
 
 
 def _merge_same_person(text: str, people: list[_Person]) -> list[_Person]:
