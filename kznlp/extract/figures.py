@@ -19,6 +19,9 @@ from kznlp.text.words import word_spans
 
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
 ORDINAL_SUFFIX = re.compile(r"^\d+-?(?:ші|шы|нші|ншы|інші|ыншы)", re.I)
+APPROX_SUFFIX = re.compile(r"(?:дей|дай|тей|тай)$")
+TIME = re.compile(r"^\d{1,2}[.:]\d{2}(?:-[^\W\d_]+)?$")  # "11.00-де", "15:41"
+CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
 THOUSANDS_GROUP = re.compile(r"^\d{3}(?:[.,]\d+)?(?:-[^\W\d_]+)?$")
 PHONE = re.compile(r"(?:\+\s?7|\b8)[\s(-]*\d{3,5}[\s)-]*\d{1,3}[\s-]*\d{2}[\s-]*\d{2}\b")
 URL = re.compile(r"(?:https?://|www\.)\S+")
@@ -119,6 +122,15 @@ def _read_number(words: list[_Word], i: int) -> tuple[float, int] | None:
         else:
             committed += (group or 1) * value
             group = 0.0
+            j, used = j + 1, used + 1
+            if _inflected(words[j - 1].text):
+                break
+            # "1 трлн 178 млрд", "1 триллион 852 миллиард": digits and a smaller scale word go on
+            if (j + 1 < len(words) and DIGITS.match(words[j].text) and words[j].text.isdigit()
+                    and (smaller := _number_word(words[j + 1].text, in_number=True)) and smaller[1] == "big"
+                    and smaller[0] < value):
+                group, j, used = float(words[j].text), j + 1, used + 1
+            continue
         j, used = j + 1, used + 1
         if _inflected(words[j - 1].text):
             break
@@ -207,7 +219,8 @@ def find_figures(text: str) -> list[Figure]:
         if suffix and (casefold(suffix) in not_units or _lemma(suffix) in not_units):
             i += 1  # "5-бабы", "2024-жылы"
             continue
-        if _list_marker(text, words, i) or _in_reference_list(words, i, not_units):
+        if _list_marker(text, words, i) or _in_reference_list(words, i, not_units) or TIME.match(word.text) \
+                or _dateline(text, word.start):
             i += 1  # "1)", "2." opening a line: an item number
             continue
         reading = _read_number(words, i)
@@ -236,12 +249,17 @@ def find_figures(text: str) -> list[Figure]:
         if nxt is not None and nxt.text == "." and j > i and words[j - 1].folded in ("млн", "млрд", "трлн"):
             j += 1  # "860,4 млрд. теңгеге"
             nxt = words[j] if j < len(words) else None
+        if nxt is not None and nxt.text in ("АҚШ", "америкалық") and j + 1 < len(words) and _unit_of(words[j + 1].text):
+            j += 1  # "40 млн АҚШ долларын"
+            nxt = words[j]
         two_words = f"{nxt.folded} {_lemma(words[j + 1].text)}" if nxt is not None and j + 1 < len(words) else ""
         if two_words in unit_words():
             unit, j = unit_words()[two_words], j + 2  # "шаршы метр"
         elif nxt is not None and (entry := _unit_word(nxt.text)) and (code := unit_words().get(entry)):
             unit, j = code, j + 1
             value *= unit_factors().get(entry, 1.0)  # "13,3 гигаватт" -> 13300 MW
+        elif nxt is not None and APPROX_SUFFIX.search(nxt.folded) and (code := _unit_of(APPROX_SUFFIX.sub("", nxt.text))):
+            unit, j, qualifier = code, j + 1, qualifier or "approx"  # "10 мың теңгедей"
         if j < len(words) and words[j].folded in qualifier_words() and qualifier_words()[words[j].folded][1] == "after":
             qualifier = qualifier or qualifier_words()[words[j].folded][0]
             j += 1
@@ -263,6 +281,14 @@ def find_figures(text: str) -> list[Figure]:
         figures.append(Figure(text[word.start:end], _clean_value(value), unit, qualifier, subject, word.start, end))
         i = max(j, i + 1)
     return _distinct_facts(figures)
+
+
+def _dateline(text: str, position: int) -> bool:
+    """A short line with a clock time ("Азамат Қойшығара 02 сәу. 2024 15:41 10601"): a byline with counters."""
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    line = text[start:len(text) if end == -1 else end]
+    return bool(CLOCK.search(line)) and len(line.split()) <= 8
 
 
 def _line_label(text: str, words: list[_Word], i: int) -> str | None:
