@@ -11,6 +11,7 @@ corpus). The decision rules' running-text sentences are kept only when the gate 
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 from dataclasses import dataclass, replace
@@ -136,15 +137,26 @@ def ruled_by(found: Sequence[Candidate], decisions: Sequence[Decision]) -> list[
 def gate_decisions(text: str, decisions: Sequence[Decision], found: Sequence[Candidate], probs: np.ndarray,
                    people: list[Official], *, keep: float, add: float, use_rules: bool = True,
                    published: date | None = None) -> list[Decision]:
-    """Rule decisions the gate keeps, plus decisions for accepted candidates the rules did not cover."""
-    from kznlp.extract.decisions import action_from_sentence
+    """Rule decisions the gate keeps, plus decisions for accepted candidates the rules did not cover.
+
+    Candidates are sentences, so they do not overlap: lookups go by binary search over their starts,
+    and a long document costs time in proportion to its sentences.
+    """
+    from kznlp.extract.decisions import SentenceContext, action_from_sentence, jaccard_words
+
+    starts = [c.start for c in found]
 
     def p_at(start: int, end: int) -> float | None:
-        scores = [float(p) for c, p in zip(found, probs) if c.start < end and start < c.end]
+        k = max(0, bisect.bisect_right(starts, start) - 1)
+        scores = []
+        while k < len(found) and found[k].start < end:
+            if start < found[k].end:
+                scores.append(float(probs[k]))
+            k += 1
         return max(scores) if scores else None
 
     out: list[Decision] = []
-    covered: list[tuple[int, int]] = []
+    covered = [False] * len(found)
     if use_rules:
         for decision in decisions:
             spans = [(decision.start, decision.end)] + [(a.start, a.end) for a in decision.actions if a.start >= 0]
@@ -152,19 +164,22 @@ def gate_decisions(text: str, decisions: Sequence[Decision], found: Sequence[Can
             listed = decision.text.rstrip().endswith(":") and decision.actions  # "шешім қабылдады: 1) … 2) …"
             if p is None or p >= keep or listed:
                 out.append(decision)
-                covered.extend(spans)
-    from kznlp.extract.decisions import jaccard_words
-
-    seen = [a.text for d in out for a in d.actions]
-    for candidate, p in zip(found, probs):
-        if p < add or any(s < candidate.end and candidate.start < e for s, e in covered):
+                for s, e in spans:
+                    k = max(0, bisect.bisect_right(starts, s) - 1)
+                    while k < len(found) and found[k].start < e:
+                        covered[k] = covered[k] or s < found[k].end
+                        k += 1
+    context = SentenceContext.of(text, people)
+    seen = [a.text for d in out for a in d.actions][-50:]
+    for k, (candidate, p) in enumerate(zip(found, probs)):
+        if p < add or covered[k]:
             continue
         made = action_from_sentence(text, candidate.start, candidate.end, candidate.cue_start, candidate.cue_end,
-                                    candidate.cue_kind, people, published=published)
+                                    candidate.cue_kind, people, published=published, context=context)
         if made is None:
             continue
-        # the headline repeated in the lead is one action
-        fresh = tuple(a for a in made.actions if not any(jaccard_words(a.text, t) >= 0.6 for t in seen))
+        # the headline repeated in the lead is one action (compared with the last few found)
+        fresh = tuple(a for a in made.actions if not any(jaccard_words(a.text, t) >= 0.6 for t in seen[-20:]))
         if fresh:
             out.append(replace(made, actions=fresh))
             seen.extend(a.text for a in fresh)

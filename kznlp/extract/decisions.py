@@ -9,9 +9,10 @@ deadline (resolved against the publication date where it can be).
 
 from __future__ import annotations
 
+import bisect
 import calendar
 import re
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from functools import cache
 
@@ -576,8 +577,32 @@ POST_MARKERS = {"болып", "етіп", "қызметіне", "лауазым�
 ORDER_OF = re.compile(r"(\S+?)(?:тің|тың|дің|дың|нің|ның)\s+$")
 
 
+@dataclass(frozen=True)
+class SentenceContext:
+    """What ``action_from_sentence`` needs of the whole document, computed once per document."""
+
+    speaker: str | None
+    mentions: list[tuple[int, int, str]]
+    makers: list[tuple[int, int, str]]
+
+    @classmethod
+    def of(cls, text: str, people: list[Official]) -> "SentenceContext":
+        mentions = sorted((m.start, m.end, o.name) for o in people for m in o.mentions)
+        # a person named in the dative ("Исаевқа жүктелсін") is told to act; they do not decide
+        makers = [m for m in mentions if split_case(text[m[0]:m[1]].split()[-1])[1] != "dative"]
+        return cls(_speaker(text, people), mentions, makers)
+
+
+def _near(mentions: list[tuple[int, int, str]], start: int, end: int) -> list[tuple[int, int, str]]:
+    """The mentions starting in ``[start, end)`` (mentions are sorted)."""
+    lo = bisect.bisect_left(mentions, (start, -1, ""))
+    hi = bisect.bisect_left(mentions, (end, -1, ""))
+    return mentions[lo:hi]
+
+
 def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_end: int, cue_kind: str,
-                         people: list[Official], *, published: date | None = None) -> Decision | None:
+                         people: list[Official], *, published: date | None = None,
+                         context: SentenceContext | None = None) -> Decision | None:
     """A decision read from one sentence the action gate accepted but no trigger rule covered.
 
     The task is the clause before the cue ("… бақылауға алсын": with the cue, its own verb; "…
@@ -586,12 +611,12 @@ def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_en
     tasks ("сараптап, … қабылдау, … сақтау") are separate items; the maker is the speaker of quoted
     words ("«…», – деді X"), else the person or body the decision rules would name.
     """
-    speaker = _speaker(text, people)
-    mentions = sorted((m.start, m.end, o.name) for o in people for m in o.mentions)
+    context = context or SentenceContext.of(text, people)
+    # only the mentions near the sentence: a long document costs time per sentence, not per mention
+    mentions = _near(context.mentions, start - 700, end + 300)
+    makers = _near(context.makers, start - 700, end + 300)
     first_person = casefold(text[cue_start:cue_end]).endswith(FIRST_PERSON)
-    # a person named in the dative ("Исаевқа жүктелсін") is told to act; they do not decide
-    makers = [m for m in mentions if split_case(text[m[0]:m[1]].split()[-1])[1] != "dative"]
-    maker, maker_end = _maker(text, (start, end), cue_start, makers, people, speaker, first_person)
+    maker, maker_end = _maker(text, (start, end), cue_start, makers, people, context.speaker, first_person)
     said = SAID_BY.search(text, cue_end, min(len(text), end + 200))
     if said:
         after = [m for m in mentions if said.end() <= m[0] <= said.end() + 80]
