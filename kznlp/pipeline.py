@@ -12,7 +12,7 @@ from kznlp.extract.decisions import find_decisions
 from kznlp.extract.figures import find_figures
 from kznlp.extract.officials import find_people
 from kznlp.ner.rules import merge_entities, quoted_name_entities
-from kznlp.records import Document, Entity, Rejected
+from kznlp.records import Document, Entity, Official, Rejected
 from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
@@ -98,11 +98,16 @@ class Pipeline:
         languages = [detect_language(text) for _, text in batch]
         kazakh = [k for k, lang in enumerate(languages) if lang.code == "kk" and lang.script == "cyrl"]
         entities = dict(zip(kazakh, self._entities([batch[k][1] for k in kazakh])))
+        # a speech page names its speaker in the title only ("Мемлекет басшысы Қасым-Жомарт Тоқаевтың … сөзі")
+        speech_titles = {k: title for k in kazakh if (title := pick(titles, batch[k][0])) and is_speech_title(title)}
+        title_entities = dict(zip(speech_titles, self.tagger.tag(list(speech_titles.values())))) if speech_titles else {}
         for k, (index, text) in enumerate(batch):
             doc = Document(doc=pick(doc_ids, index, f"doc{index + 1}"), text=text, language=languages[k].code,
                            title=pick(titles, index), published=pick(published, index), url=pick(urls, index))
             if k in entities:
-                doc = extract(doc, entities[k], refine=self._gate if self.action_gate is not None else None)
+                speaker = title_speaker(speech_titles[k], title_entities[k]) if k in speech_titles else None
+                doc = extract(doc, entities[k], refine=self._gate if self.action_gate is not None else None,
+                              speaker=speaker)
             yield doc
 
     def process_file(self, path: str | Path, *, doc_id: str | None = None) -> Document | Rejected:
@@ -124,19 +129,48 @@ class Pipeline:
         return apply_gate(self.action_gate, self.tagger, text, decisions, people, published=published)
 
 
-def extract(doc: Document, entities: list[Entity], *, refine=None) -> Document:
+SPEECH_TITLE = re.compile(r"(?:сөйлеген\s+сөз|Жолдау|баяндама|құттықтау|үндеу)", re.I)
+
+
+def is_speech_title(title: str) -> bool:
+    return bool(SPEECH_TITLE.search(title))
+
+
+def title_speaker(title: str, entities: list[Entity]) -> Official | None:
+    """The speaker a speech page's title names, with the position it gives them (no mentions: the title
+    is not part of ``text``)."""
+    people = find_people(title, entities)
+    if not people:
+        return None
+    first = min(people, key=lambda p: p.mentions[0].start if p.mentions else len(title))
+    return Official(first.name, first.positions, first.organisations, ())
+
+
+def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Official | None = None) -> Document:
     """Officials, figures and decisions from a Kazakh document and its entities.
 
     ``refine(text, decisions, people, published)``, when given, returns the decisions to keep (the
-    learned action gate: rules propose, the model decides).
+    learned action gate: rules propose, the model decides). ``speaker``: the speaker of a speech page,
+    named in its title: an official of the document and the maker of decisions nobody else makes.
     """
     from dataclasses import replace
 
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
+    if speaker is not None:
+        from kznlp.extract.officials import same_person
+
+        match = next((p for p in people if same_person(p.name, speaker.name)), None)
+        if match is None:
+            people = [speaker] + people
+        else:
+            merged = replace(match, positions=tuple(dict.fromkeys(match.positions + speaker.positions)))
+            people = [merged if p is match else p for p in people]
     decisions = find_decisions(doc.text, people, entities, published=published)
     if refine is not None:
         decisions = refine(doc.text, decisions, people, published)
+    if speaker is not None:
+        decisions = [d if d.maker else replace(d, maker=speaker.name) for d in decisions]
     # every named person, with the positions this text gives (a chair with no title is still news)
     return replace(doc, entities=tuple(entities), officials=tuple(people),
                    figures=tuple(find_figures(doc.text)), decisions=tuple(decisions))

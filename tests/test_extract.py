@@ -215,3 +215,12 @@ def test_the_gate_keeps_drops_and_adds_decisions():
 
 def test_the_shipped_gate_fits_the_shipped_encoder(nlp):
     assert nlp.action_gate is not None
+
+
+def test_a_speech_page_names_its_speaker_in_the_title(nlp):
+    """The saved akorda.kz speech: its title names the speaker, who is an official and makes its decisions."""
+    from conftest import ROOT
+
+    doc = nlp.process_file(ROOT / "corpora" / "demo" / "akorda_sample.html")
+    assert [(o.name, o.positions) for o in doc.officials][:1] == [("Қасым-Жомарт Тоқаев", ("Мемлекет басшысы",))]
+    assert doc.decisions and all(d.maker == "Қасым-Жомарт Тоқаев" for d in doc.decisions)

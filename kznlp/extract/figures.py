@@ -219,8 +219,8 @@ def find_figures(text: str) -> list[Figure]:
         if suffix and (casefold(suffix) in not_units or _lemma(suffix) in not_units):
             i += 1  # "5-бабы", "2024-жылы"
             continue
-        if _list_marker(text, words, i) or _in_reference_list(words, i, not_units) or TIME.match(word.text) \
-                or _dateline(text, word.start):
+        if word.text[:1].isdigit() and (_list_marker(text, words, i) or _in_reference_list(words, i, not_units)
+                                        or TIME.match(word.text) or _dateline(text, word.start)):
             i += 1  # "1)", "2." opening a line: an item number
             continue
         reading = _read_number(words, i)

@@ -222,6 +222,16 @@ def organisation_of(position: str) -> str | None:
     return " ".join(rest)
 
 
+def same_person(a: str, b: str) -> bool:
+    """Two names of one person: the same nominative surname and a compatible first name or initial."""
+    fa, ia, _, sa = normalise_name(a)
+    fb, ib, _, sb = normalise_name(b)
+    if casefold(sa) != casefold(sb):
+        return False
+    first_a, first_b = (fa or ia or "")[:1], (fb or ib or "")[:1]
+    return not first_a or not first_b or casefold(first_a) == casefold(first_b)
+
+
 def find_officials(text: str, entities: list[Entity]) -> list[Official]:
     """Named people the text gives at least one position to."""
     return [p for p in find_people(text, entities) if p.positions]

@@ -122,7 +122,8 @@ def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit:
         sql, params = official_ids_sql(name)
         where = f"o.id IN ({sql})"
     rows = db.execute(
-        "SELECT o.id, o.name, (SELECT count(DISTINCT doc_id) FROM mentions WHERE official_id = o.id) docs,"
+        "SELECT o.id, o.name, (SELECT count(*) FROM (SELECT doc_id FROM mentions WHERE official_id = o.id"
+        " UNION SELECT doc_id FROM positions WHERE official_id = o.id)) docs,"
         " (SELECT count(*) FROM decisions WHERE kz_fold(maker) = o.name_key) decisions"
         f" FROM officials o WHERE {where} ORDER BY docs DESC, o.name LIMIT ? OFFSET ?",
         params + [limit, offset]).fetchall()
