@@ -77,16 +77,18 @@ def encoder_vectors(tagger, texts: Sequence[str], batch_size: int = 32) -> np.nd
     if not texts:
         return np.zeros((0, tagger.model.config.hidden_size), dtype=np.float32)
     base = tagger.model.base_model
-    rows = []
+    order = sorted(range(len(texts)), key=lambda i: len(texts[i]))  # similar lengths share a batch: less padding
+    out = np.zeros((len(texts), tagger.model.config.hidden_size), dtype=np.float32)
     with torch.inference_mode():
-        for k in range(0, len(texts), batch_size):
-            enc = tagger.tokenizer(list(texts[k:k + batch_size]), truncation=True, max_length=128, padding=True,
+        for k in range(0, len(order), batch_size):
+            chunk = order[k:k + batch_size]
+            enc = tagger.tokenizer([texts[i] for i in chunk], truncation=True, max_length=128, padding=True,
                                    return_tensors="pt")
             hidden = base(input_ids=enc["input_ids"], attention_mask=enc["attention_mask"]).last_hidden_state.float()
             mask = enc["attention_mask"].unsqueeze(-1).float()
             pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1.0)
-            rows.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-    return np.concatenate(rows).astype(np.float32)
+            out[chunk] = torch.nn.functional.normalize(pooled, dim=-1).numpy()
+    return out
 
 
 def encoder_fingerprint(tagger) -> str:
