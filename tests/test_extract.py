@@ -150,6 +150,12 @@ def test_item_appendix_numbers_and_years_are_not_figures(text):
     assert find_figures(text) == []
 
 
+def test_number_words_are_whole_words_and_subjects_are_nominative():
+    assert find_figures("Ұлттық қордың алтын-валюта активтері өсті.") == []
+    (figure,) = find_figures("жеті аудандағы мектептер жөнделді")
+    assert (figure.value, figure.subject) == (7, "аудан")
+
+
 def test_a_figure_repeated_in_title_and_lead_is_one_fact():
     text = "Өңірге 7 миллиард теңге бөлінді\nҮкімет шешімімен өңірге 7 миллиард теңге бөлінді. Тағы 3 мектеп салынады."
     assert [(f.value, f.unit) for f in find_figures(text)] == [(7_000_000_000, "KZT"), (3, None)]

@@ -19,6 +19,7 @@ from kznlp.text.words import word_spans
 
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
 ORDINAL_SUFFIX = re.compile(r"^\d+-?(?:ші|шы|нші|ншы|інші|ыншы)", re.I)
+PLACE_ADJECTIVE = re.compile(r"(?:дағы|дегі|тағы|тегі)$")
 APPROX_SUFFIX = re.compile(r"(?:дей|дай|тей|тай)$")
 TIME = re.compile(r"^\d{1,2}[.:]\d{2}(?:-[^\W\d_]+)?$")  # "11.00-де", "15:41"
 CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
@@ -75,6 +76,8 @@ def _number_word(word: str, *, in_number: bool = False) -> tuple[int, str] | Non
     table = number_words()
     if folded in word_set("not_numbers.tsv"):
         return None
+    if "-" in folded and folded not in table:
+        return None  # a number word only as a whole word: "алтын-валюта" is not 6
     if folded in table:
         return table[folded]
     lemma = _lemma(word)
@@ -157,6 +160,10 @@ def _subject(words: list[_Word], j: int) -> str | None:
         if taken and looks_like_verb(word.text):
             break
         stem, case = split_case(word.text)
+        if case is None and (place := PLACE_ADJECTIVE.search(word.text)) and len(word.text) - len(place.group(0)) >= 3:
+            stem, case = word.text[: place.start()], "locative"  # "жеті аудандағы" -> "аудан"
+            if stem.endswith(("ын", "ін")):
+                stem = stem[:-1]  # "облысындағы" -> "облысы"
         if case is not None:
             if looks_like_verb(word.text) and case == "accusative":
                 break
