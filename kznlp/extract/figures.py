@@ -77,7 +77,9 @@ def _number_word(word: str, *, in_number: bool = False) -> tuple[int, str] | Non
     if folded in word_set("not_numbers.tsv"):
         return None
     if "-" in folded and folded not in table:
-        return None  # a number word only as a whole word: "алтын-валюта" is not 6
+        head, _, tail = folded.partition("-")
+        if not ((head in table or _lemma(head) in table) and (len(tail) <= 4 or tail in table or _lemma(tail) in table)):
+            return None  # a number word only as a whole word: "алтын-валюта" is not 6; "миллиард-қа", "екі-үш" are
     if folded in table:
         return table[folded]
     lemma = _lemma(word)
