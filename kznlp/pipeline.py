@@ -10,7 +10,7 @@ from typing import Iterable, Iterator, Sequence
 from kznlp.errors import InputError
 from kznlp.extract.decisions import find_decisions
 from kznlp.extract.figures import find_figures
-from kznlp.extract.officials import find_people
+from kznlp.extract.officials import find_people, same_person
 from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Official, Rejected
 from kznlp.text.decode import decode_bytes
@@ -158,8 +158,6 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
     if speaker is not None:
-        from kznlp.extract.officials import same_person
-
         match = next((p for p in people if same_person(p.name, speaker.name)), None)
         if match is None:
             people = [speaker] + people

@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +77,14 @@ def main() -> None:
     tune, legacy = ev.load_part("tune"), ev.load_part("legacy")
     site = {line.split("\t")[0]: line.split("\t")[2]
             for line in (ev.GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]}
-    docs = []  # (gold, text, people, rule decisions, published, candidates, features, labels, group)
+    docs = []  # (gold, processed document, candidates, features, labels, site group)
+
+    def add_example(gold: dict, doc, found: list, group: str) -> None:
+        vectors = encoder_vectors(pipeline.tagger, [doc.text[c.start:c.end] for c in found])
+        x = feature_matrix(vectors, found, ruled_by(found, doc.decisions)) if found else np.zeros((0, 1))
+        y = np.asarray([covered(doc.text[c.start:c.end], gold_actions(gold)) for c in found], dtype=np.float32)
+        docs.append((gold, doc, found, x, y, group))
+
     speeches: dict[str, object] = {}
     for gold in tune + legacy:
         if gold.get("range") is not None:
@@ -84,25 +93,14 @@ def main() -> None:
                 speeches[gold["source"]] = pipeline.process((ROOT / gold["source"]).read_text("utf-8"), doc_id=gold["id"])
             doc = speeches[gold["source"]]
             start, end = gold["range"]
-            found = [c for c in candidates(doc.text) if start <= c.start < end]
-            ruled = ruled_by(found, doc.decisions)
-            vectors = encoder_vectors(pipeline.tagger, [doc.text[c.start:c.end] for c in found])
-            x = feature_matrix(vectors, found, ruled) if found else np.zeros((0, 1))
-            y = np.asarray([covered(doc.text[c.start:c.end], gold_actions(gold)) for c in found], dtype=np.float32)
-            docs.append((gold, doc, found, x, y, "legacy"))
+            add_example(gold, doc, [c for c in candidates(doc.text) if start <= c.start < end], "legacy")
             continue
         if "press_more" in gold["source"]:
             doc = pipeline.process_file(ROOT / gold["source"], doc_id=gold["id"])
         else:
             doc = pipeline.process((ROOT / gold["source"]).read_text("utf-8"), doc_id=gold["id"],
                                    published=gold.get("published"))
-        found = candidates(doc.text)
-        ruled = ruled_by(found, doc.decisions)
-        vectors = encoder_vectors(pipeline.tagger, [doc.text[c.start:c.end] for c in found])
-        x = feature_matrix(vectors, found, ruled) if found else np.zeros((0, 1))
-        y = np.asarray([covered(doc.text[c.start:c.end], gold_actions(gold)) for c in found], dtype=np.float32)
-        group = site.get(gold["id"].rsplit("_", 1)[-1], "legacy")
-        docs.append((gold, doc, found, x, y, group))
+        add_example(gold, doc, candidates(doc.text), site.get(gold["id"].rsplit("_", 1)[-1], "legacy"))
     reachable = sum(any(covered(d[1].text[c.start:c.end], [a]) for c in d[2]) for d in docs for a in gold_actions(d[0]))
     print(f"gold actions inside some candidate sentence: {reachable} of {sum(len(gold_actions(d[0])) for d in docs)}")
     print(f"{len(docs)} documents, {sum(len(d[2]) for d in docs)} candidate sentences, "
@@ -126,15 +124,10 @@ def main() -> None:
         for (gold, doc, found, _x, _y, group), probs in zip(docs, oof):
             if group == "legacy":
                 continue
-            people = list(doc.officials)
-            decisions = gate_decisions(doc.text, doc.decisions, found, probs, people, keep=keep, add=add,
-                                       use_rules=use_rules,
-                                       published=None if not doc.published else __import__("datetime").date.fromisoformat(doc.published))
-            predicted = {"officials": [], "figures": [], "decisions": [
-                {"maker": d.maker, "actions": [{"text": a.text, "responsible": list(a.responsible),
-                                                "frequency": a.frequency, "deadline": a.deadline} for a in d.actions]}
-                for d in decisions]}
-            c = ev.score_document(gold, predicted).fields["actions"]
+            published = date.fromisoformat(doc.published) if doc.published else None
+            decisions = gate_decisions(doc.text, doc.decisions, found, probs, list(doc.officials), keep=keep, add=add,
+                                       use_rules=use_rules, published=published)
+            c = ev.score_document(gold, replace(doc, decisions=tuple(decisions)).to_dict()).fields["actions"]
             total.add(c.tp, c.fp, c.fn)
         return total
 

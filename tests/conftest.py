@@ -10,7 +10,6 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-SHARED = ROOT.parent / "shared"
 REFERENCE = ROOT / "corpora" / "demo" / "bairaq_nur_otan_almaty.txt"
 
 

@@ -39,9 +39,9 @@ def cues() -> tuple[tuple[re.Pattern, str], ...]:
 class Candidate:
     start: int
     end: int
-    cue_start: int  # the first cue in the sentence
+    cue_start: int  # the cue that governs the sentence: its last one
     cue_end: int
-    cue_kind: str  # "formula" or "own"
+    cue_kind: str  # "formula", "own" or "by_order" (action_cues.tsv)
     flags: tuple[float, ...]  # one per cue pattern, then a few layout flags
 
 
@@ -131,48 +131,51 @@ def feature_matrix(vectors: np.ndarray, found: Sequence[Candidate], ruled: Seque
     return np.concatenate([vectors, flags], axis=1)
 
 
+def _spans(decision: Decision) -> list[tuple[int, int]]:
+    """The decision's sentence and its actions' spans (list items lie after the sentence)."""
+    return [(decision.start, decision.end)] + [(a.start, a.end) for a in decision.actions if a.start >= 0]
+
+
+def _overlapping(found: Sequence[Candidate], starts: list[int], start: int, end: int) -> list[int]:
+    """Indices of the candidates overlapping ``[start, end)``. Candidates are sentences in text order and
+    do not overlap, so a binary search over their starts finds them: linear in sentences on long texts."""
+    k = max(0, bisect.bisect_right(starts, start) - 1)
+    out = []
+    while k < len(found) and found[k].start < end:
+        if start < found[k].end:
+            out.append(k)
+        k += 1
+    return out
+
+
 def ruled_by(found: Sequence[Candidate], decisions: Sequence[Decision]) -> list[bool]:
-    spans = [(d.start, d.end) for d in decisions] + [(a.start, a.end) for d in decisions for a in d.actions if a.start >= 0]
-    return [any(s < c.end and c.start < e for s, e in spans) for c in found]
+    """Whether a decision rule fired on each candidate sentence."""
+    starts = [c.start for c in found]
+    ruled = [False] * len(found)
+    for decision in decisions:
+        for s, e in _spans(decision):
+            for k in _overlapping(found, starts, s, e):
+                ruled[k] = True
+    return ruled
 
 
 def gate_decisions(text: str, decisions: Sequence[Decision], found: Sequence[Candidate], probs: np.ndarray,
                    people: list[Official], *, keep: float, add: float, use_rules: bool = True,
                    published: date | None = None) -> list[Decision]:
-    """Rule decisions the gate keeps, plus decisions for accepted candidates the rules did not cover.
-
-    Candidates are sentences, so they do not overlap: lookups go by binary search over their starts,
-    and a long document costs time in proportion to its sentences.
-    """
+    """Rule decisions the gate keeps, plus decisions for accepted candidates the rules did not cover."""
     from kznlp.extract.decisions import SentenceContext, action_from_sentence, jaccard_words
 
     starts = [c.start for c in found]
-
-    def p_at(start: int, end: int) -> float | None:
-        k = max(0, bisect.bisect_right(starts, start) - 1)
-        scores = []
-        while k < len(found) and found[k].start < end:
-            if start < found[k].end:
-                scores.append(float(probs[k]))
-            k += 1
-        return max(scores) if scores else None
-
     out: list[Decision] = []
-    covered = [False] * len(found)
     if use_rules:
         for decision in decisions:
-            spans = [(decision.start, decision.end)] + [(a.start, a.end) for a in decision.actions if a.start >= 0]
-            p = max((q for s, e in spans if (q := p_at(s, e)) is not None), default=None)
+            scores = [float(probs[k]) for s, e in _spans(decision) for k in _overlapping(found, starts, s, e)]
             listed = decision.text.rstrip().endswith(":") and decision.actions  # "шешім қабылдады: 1) … 2) …"
-            if p is None or p >= keep or listed:
+            if not scores or max(scores) >= keep or listed:
                 out.append(decision)
-                for s, e in spans:
-                    k = max(0, bisect.bisect_right(starts, s) - 1)
-                    while k < len(found) and found[k].start < e:
-                        covered[k] = covered[k] or s < found[k].end
-                        k += 1
+    covered = ruled_by(found, out)
     context = SentenceContext.of(text, people)
-    seen = [a.text for d in out for a in d.actions][-50:]
+    seen = [a.text for d in out for a in d.actions]
     for k, (candidate, p) in enumerate(zip(found, probs)):
         if p < add or covered[k]:
             continue

@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from functools import cache
 
 from kznlp.extract.figures import number_words
-from kznlp.extract.officials import position_heads
+from kznlp.extract.officials import LEVEL_ADJECTIVES, position_heads, positions_before
 from kznlp.records import Action, Decision, Entity, Official
 from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.dates import month_of
@@ -237,7 +237,7 @@ def _body_phrase(text: str, sentence_start: int, start: int, end: int) -> str:
     for a, b in reversed(spans[-4:]):
         word = text[a:b]
         if not word[:1].isalpha() or not (word[:1].isupper() or split_case(word)[1] == "genitive"
-                                           or casefold(word) in ("облыстық", "аудандық", "қалалық", "ауылдық")):
+                                           or casefold(word) in LEVEL_ADJECTIVES):
             break
         if casefold(word) in word_set("clause_openers.tsv"):
             break
@@ -688,9 +688,7 @@ def _addressee_start(text: str, start: int, end: int, addressed: list[str]) -> i
 
 
 def _positions_before_in(text: str, start: int, at: int) -> int | None:
-    from kznlp.extract.officials import _positions_before
-
-    chain = [s for _p, s, _e in _positions_before(text, at) if s >= start]
+    chain = [s for _p, s, _e in positions_before(text, at) if s >= start]
     if not chain:
         return None
     begin = min(chain)

@@ -14,7 +14,8 @@ from functools import cache
 from kznlp.records import Figure
 from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.dates import month_of
-from kznlp.text.morph import looks_like_verb, split_case
+from kznlp.text.morph import looks_like_verb, search_stem, split_case
+from kznlp.text.segment import line_at
 from kznlp.text.words import word_spans
 
 DIGITS = re.compile(r"^\d+(?:[.,]\d+)?(?:-[^\W\d_]+)?$")  # 1300, 1,6, 500-ден
@@ -109,7 +110,7 @@ def _read_number(words: list[_Word], i: int) -> tuple[float, int] | None:
         if len(words[i].text) <= 3 and words[i].text.isdigit():
             while (j < len(words) and THOUSANDS_GROUP.match(words[j].text)
                    and words[j].start == words[j - 1].end + 1 and words[j - 1].text.isdigit()):
-                digits, _, rest = words[j].text.partition("-")
+                digits = words[j].text.split("-")[0]
                 group, j, used = group * 1000 + float(digits.replace(",", ".")), j + 1, used + 1
         if _inflected(words[j - 1].text):
             return group, used
@@ -181,10 +182,7 @@ def _subject(words: list[_Word], j: int) -> str | None:
 
 def _metadata_line(text: str, position: int) -> bool:
     """A line of fewer than three words around a number is page furniture, not a sentence."""
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    line = text[start:len(text) if end == -1 else end]
-    return len(re.findall(r"[^\W\d_]{2,}", line)) < 3
+    return len(re.findall(r"[^\W\d_]{2,}", line_at(text, position))) < 3
 
 
 def _unit_word(word: str) -> str | None:
@@ -294,9 +292,7 @@ def find_figures(text: str) -> list[Figure]:
 
 def _dateline(text: str, position: int) -> bool:
     """A short line with a clock time ("Азамат Қойшығара 02 сәу. 2024 15:41 10601"): a byline with counters."""
-    start = text.rfind("\n", 0, position) + 1
-    end = text.find("\n", position)
-    line = text[start:len(text) if end == -1 else end]
+    line = line_at(text, position)
     return bool(CLOCK.search(line)) and len(line.split()) <= 8
 
 
@@ -308,8 +304,6 @@ def _line_label(text: str, words: list[_Word], i: int) -> str | None:
     line_start = text.rfind("\n", 0, label.start) + 1
     if not label.text[:1].isalpha() or text[line_start:label.start].count(" ") > 6:
         return None
-    from kznlp.text.morph import search_stem
-
     stem = search_stem(label.text)
     return stem if len(stem) >= 3 else None
 

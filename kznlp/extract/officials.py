@@ -16,6 +16,7 @@ from functools import cache
 from kznlp.records import Entity, Mention, Official
 from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.morph import looks_like_verb, split_case, strip_case
+from kznlp.text.segment import line_at
 from kznlp.text.words import word_spans
 
 UPPER = "А-ЯӘҒҚҢӨҰҮҺІЁA-Z"
@@ -27,10 +28,14 @@ SURNAME_ALONE = re.compile(rf"(?<![\w.]){NAME_WORD}")
 RUSSIAN_SURNAME = re.compile(r"(ов|ев|ёв|ин|ова|ева|ёва|ина|ский|ская)$", re.I)
 ADJECTIVE_ENDINGS = ("лық", "лік", "дық", "дік", "тық", "тік", "ғы", "гі", "қы", "кі", "дағы", "дегі",
                      "тағы", "тегі", "ндағы", "ндегі", "лы", "лі", "ды", "ді", "сыз", "сіз", "ші", "шы")
-STOP_WORDS = {"толығырақ", "айта", "кету", "керек", "оған", "оның", "бүгінгі", "мұндағы", "дегендей", "тарапынан", "кейін", "соң", "және", "мен", "бен", "пен", "деп", "деді", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
+STOP_WORDS = {"және", "мен", "бен", "пен", "деп", "деді", "бұл", "осы", "сол", "ол", "бүгін", "кеше", "ертең",
+              "толығырақ", "айта", "кету", "керек", "оған", "оның", "бүгінгі", "мұндағы", "дегендей", "тарапынан",
+              "кейін", "соң",
               "да", "де", "та", "те", "ал", "бірақ", "яғни", "сондай-ақ", "тиісті", "жаңа", "қазір",
               "бойынша", "арнайы", "туралы", "үшін", "сияқты", "қатар", "сонымен"}
 MAX_POSITION_WORDS = 8
+# "облыстық", "қалалық": after a capitalised word, they make it a place name ("Өскемен қалалық …")
+LEVEL_ADJECTIVES = ("облыстық", "аудандық", "қалалық", "ауылдық")
 
 
 @cache
@@ -136,7 +141,7 @@ def _person_mentions(text: str, entities: list[Entity]) -> list[Mention]:
     return [Mention(text[s:e], s, e) for s, e in sorted(spans)]
 
 
-def _positions_before(text: str, start: int, names: tuple[tuple[int, int], ...] = ()) -> list[tuple[str, int, int]]:
+def positions_before(text: str, start: int, names: tuple[tuple[int, int], ...] = ()) -> list[tuple[str, int, int]]:
     """Position phrases (nominative) in a comma-separated chain that ends right before ``start``.
 
     ``names`` are the spans of person mentions: a chain never runs over another person's name.
@@ -190,8 +195,7 @@ def _positions_before(text: str, start: int, names: tuple[tuple[int, int], ...] 
 
 def _sentence_initial_adverbial(word: str, following: list[str] = ()) -> bool:
     """"Жиында …" opens a sentence as an adverbial; "Түркістан облысының …" is a name (a genitive follows)."""
-    if following and (split_case(following[0])[1] == "genitive"
-                      or casefold(following[0]) in ("облыстық", "аудандық", "қалалық", "ауылдық")):
+    if following and (split_case(following[0])[1] == "genitive" or casefold(following[0]) in LEVEL_ADJECTIVES):
         return False
     return split_case(word)[1] not in (None, "genitive")
 
@@ -223,13 +227,11 @@ def organisation_of(position: str) -> str | None:
 
 
 def same_person(a: str, b: str) -> bool:
-    """Two names of one person: the same nominative surname and a compatible first name or initial."""
-    fa, ia, _, sa = normalise_name(a)
-    fb, ib, _, sb = normalise_name(b)
-    if casefold(sa) != casefold(sb):
-        return False
-    first_a, first_b = (fa or ia or "")[:1], (fb or ib or "")[:1]
-    return not first_a or not first_b or casefold(first_a) == casefold(first_b)
+    """Two names of one person, linked the way ``find_people`` links mentions: the same nominative
+    surname and a compatible first name or initial."""
+    first, initial, _, surname = normalise_name(a)
+    other_first, other_initial, _, other_surname = normalise_name(b)
+    return casefold(surname) == casefold(other_surname) and _Person(first, initial, surname).compatible(other_first, other_initial)
 
 
 def find_officials(text: str, entities: list[Entity]) -> list[Official]:
@@ -254,7 +256,7 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
         elif first and not person.first:
             person.first, person.patronymic = first, patronymic or person.patronymic
         person.mentions.append(mention)
-        for position, _s, _e in _positions_before(text, mention.start, names):
+        for position, _s, _e in positions_before(text, mention.start, names):
             if position not in person.positions:
                 person.positions.append(position)
             org = organisation_of(position)
@@ -365,10 +367,7 @@ def _named_as_a_person(text: str, person: _Person) -> bool:
     for mention in person.mentions:
         if NAMED_AFTER.match(text, mention.end):
             continue
-        line_start = text.rfind("\n", 0, mention.start) + 1
-        line_end = text.find("\n", mention.end)
-        line = text[line_start:len(text) if line_end == -1 else line_end]
-        if BYLINE_LINE.match(line):
+        if BYLINE_LINE.match(line_at(text, mention.start)):
             continue
         story.append(mention)
     return bool(story)

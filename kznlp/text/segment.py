@@ -34,6 +34,17 @@ def sentence_spans(text: str, start: int = 0, end: int | None = None) -> list[tu
     return out
 
 
+def line_at(text: str, position: int) -> str:
+    r"""The whole line of ``text`` that ``position`` lies in, without its line break.
+
+    >>> line_at("бірінші\nекінші жол\nүшінші", 10)
+    'екінші жол'
+    """
+    start = text.rfind("\n", 0, position) + 1
+    end = text.find("\n", position)
+    return text[start:len(text) if end == -1 else end]
+
+
 def line_spans(text: str) -> list[tuple[int, int]]:
     """``(start, end)`` of each non-blank line."""
     out, pos = [], 0
