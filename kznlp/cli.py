@@ -361,7 +361,7 @@ def crawl(
     as_json: Annotated[bool, typer.Option("--json", help="Log JSON lines on stdout instead of a progress bar.")] = False,
     demo_site: Annotated[bool, typer.Option("--demo", help="Crawl the bundled demo site, served on 127.0.0.1.")] = False,
     delay: Annotated[float, typer.Option(help="Seconds between requests to one host (robots Crawl-delay may raise it).")] = 1.0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a response.")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds a whole response may take (and each read).")] = 20.0,
     retries: Annotated[int, typer.Option(help="Retries on timeouts, 429 and 5xx.")] = 3,
     model: ModelOption = None,
 ) -> None:
