@@ -325,6 +325,16 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
+def _is_day(value: str) -> bool:
+    """A real YYYY-MM-DD date (not 2024-13-45 or 2024-02-30)."""
+    from datetime import date
+
+    try:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
 def _crawl_reporter(as_json: bool):
     """A rich progress line (pages/s, stored, skipped, errors), or JSON lines with ``--json``; and a closer."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -371,8 +381,8 @@ def crawl(
     from kznlp.scrape.records import FetchPolicy
 
     _quiet_libraries()
-    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        raise _fail(f"--since {since}: expected YYYY-MM-DD")
+    if since is not None and not _is_day(since):
+        raise _fail(f"--since {since}: expected a date YYYY-MM-DD")
     on_event, progress = _crawl_reporter(as_json)
     policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, backoff=min(1.0, max(0.05, delay)))
     try:

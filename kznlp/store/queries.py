@@ -175,8 +175,8 @@ def list_decisions(db: sqlite_utils.Database, *, official: str | None = None, ex
             where.append("kz_fold(x.maker) = kz_fold(?)")
             params.append(official)
         else:
-            patterns = name_pattern(official) or ["%"]
-            where += ["kz_fold(x.maker) LIKE ? ESCAPE '\\'"] * len(patterns)
+            patterns = name_pattern(official)  # a name without words ("\x00") matches no one
+            where += ["kz_fold(x.maker) LIKE ? ESCAPE '\\'"] * len(patterns) if patterns else ["0"]
             params += patterns
     if frequency:
         where.append("EXISTS (SELECT 1 FROM actions a WHERE a.decision_id = x.id AND a.frequency = ?)")
