@@ -78,13 +78,17 @@ def process(
         archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
+    from kznlp.pipeline import input_ids
+
     failures, results = 0, []
-    for name in files:
-        result = pipeline.process_file(name)
+    for name, doc_id in zip(files, input_ids(files)):  # one id per input: same stems get their paths
+        result = pipeline.process_file(name, doc_id=doc_id)
         if isinstance(result, Rejected):
             failures += 1
             err.print(f"[red]error:[/red] {result.source}: {result.reason}", highlight=False, soft_wrap=True)
             continue
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/yellow] {name}: {warning}", highlight=False, soft_wrap=True)
         if archive is not None:
             from kznlp.store.archive import save_document
 
