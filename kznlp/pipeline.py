@@ -158,8 +158,6 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
     learned action gate: rules propose, the model decides). ``speaker``: the speaker of a speech page,
     named in its title: an official of the document and the maker of decisions nobody else makes.
     """
-    from dataclasses import replace
-
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
     if speaker is not None:

@@ -97,9 +97,9 @@ def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
 def search_page(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *, limit: int = 20,
                 offset: int = 0) -> dict:
     """What a results page shows: ``{"hits", "total", "total_exact", "facets"}``, i.e. ``search``,
-    ``estimate_matches`` and ``facets``, all from one snapshot of the archive, sharing their work: one pass over the matches (``ranked_window``)
-    gives the hits, the count when fewer than ``RANK_WINDOW`` pass (all of them are in it) and the
-    facets' newest ``FACET_SAMPLE`` matches."""
+    ``estimate_matches`` and ``facets``, all from one snapshot of the archive, sharing their work: one
+    pass over the matches (``ranked_window``) gives the hits, the count when fewer than ``RANK_WINDOW``
+    pass (all of them are in it) and the facets' newest ``FACET_SAMPLE`` matches."""
     filters = filters or Filters()
     if fts_query(query or "") is None:
         total, exact = estimate_matches(db, query, filters)

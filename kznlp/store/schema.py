@@ -9,7 +9,7 @@ into "и" and so on.
 from __future__ import annotations
 
 import sqlite3
-from functools import lru_cache
+from functools import cache
 
 import sqlite_utils
 
@@ -118,7 +118,7 @@ def _objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:
     return set(conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
 
 
-@lru_cache(maxsize=None)
+@cache
 def made_by(version: int) -> frozenset[tuple[str, str]]:
     """``(type, name)`` of the schema objects migration ``version`` adds (found by running the
     migrations on an empty in-memory database)."""
