@@ -99,7 +99,7 @@ print(db.execute("PRAGMA user_version").fetchone()[0])
 def test_concurrent_first_opens_wait_and_succeed(tmp_path):
     for attempt in range(2):
         path = tmp_path / f"new-{attempt}.db"
-        start = time.time() + 1.0  # every process past its imports, then all open at the same instant
+        start = time.time() + 1.5  # every process past its imports, then all open at the same instant
         procs = [_python(OPENER, str(path), str(start), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
                  for _ in range(4)]
         results = [proc.communicate(timeout=60) for proc in procs]
