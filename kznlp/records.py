@@ -74,6 +74,7 @@ class Document:
     officials: tuple[Official, ...] = ()
     figures: tuple[Figure, ...] = ()
     decisions: tuple[Decision, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # what was wrong with the input but did not stop it (bytes replaced, …)
 
     def to_dict(self) -> dict:
         """The JSON output schema (see README, "Output")."""
@@ -87,7 +88,7 @@ class Document:
                 {k: (list(v) if k == "responsible" else v) for k, v in action.items()}
                 for action in decision["actions"]
             ]
-        for key in ("entities", "officials", "figures", "decisions"):
+        for key in ("entities", "officials", "figures", "decisions", "warnings"):
             out[key] = list(out[key])
         return {"doc": out.pop("doc"), "title": out.pop("title"), "published": out.pop("published"),
                 "language": out.pop("language"), "url": out.pop("url"), **out}
