@@ -16,7 +16,8 @@ URLs and e-mail addresses do not count, nor do a few Latin brand names in a Cyri
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+
+from kznlp.records import Paragraph
 
 SCRIPTS = ("cyrl", "latn", "arab", "mixed", "und")
 URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:kz|com|ru|org|net|qaz|info|news|tv)\b\S*", re.I)
@@ -99,16 +100,6 @@ def detect_script(text: str) -> str:
     if letters - totals[main] >= max(MIXED_SHARE * letters, 40):
         return "mixed"
     return main
-
-
-@dataclass(frozen=True, slots=True)
-class Paragraph:
-    """A paragraph of ``Document.text``: its script as written and its language."""
-
-    start: int
-    end: int
-    script: str
-    language: str
 
 
 KAZAKH_ONLY = set("әғқңөұүһіӘҒҚҢӨҰҮҺІ")

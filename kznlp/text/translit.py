@@ -94,6 +94,7 @@ class Lexicon:
     """Cyrillic word forms with counts, and a character ``ORDER``-gram model estimated from them."""
 
     counts: dict[str, int]
+    capitals: dict[str, int] = field(default_factory=dict)  # word -> % written with a capital mid-sentence
     grams: dict[str, float] = field(default_factory=dict)
     contexts: dict[str, float] = field(default_factory=dict)
 
@@ -113,7 +114,21 @@ class Lexicon:
 
     @classmethod
     def from_table(cls, name: str = "word_frequencies.tsv") -> "Lexicon":
-        return cls({row[0]: int(row[1]) for row in read_table(name) if len(row) > 1})
+        rows = [row for row in read_table(name) if len(row) > 1]
+        return cls({row[0]: int(row[1]) for row in rows}, {row[0]: int(row[2]) for row in rows if len(row) > 2})
+
+    def capitalised(self, word: str) -> bool:
+        """Whether true-case text writes ``word`` (or, unknown, its longest known beginning: a name with a
+        case ending) with a capital."""
+        word = word.lower()
+        if word in self.capitals:
+            return self.capitals[word] >= 50
+        if SURNAME.search(word):
+            return True
+        for end in range(len(word) - 1, 2, -1):
+            if word[:end] in self.counts:
+                return self.capitals.get(word[:end], 0) >= 50 and len(word) - end <= 5
+        return False
 
     def char_logp(self, history: str, char: str) -> float:
         """Stupid backoff (Brants et al. 2007) over the last ``ORDER - 1`` characters."""
@@ -139,6 +154,10 @@ class Lexicon:
             if count:
                 total += 8.0 + math.log(count)
         return total
+
+
+SURNAME = re.compile(r"^[^\W\d_]{2,}(?:ов|ев|ин)(?:а|ы|ке|қа|ға|ге|тың|тің|ның|нің|ты|ті|ны|ні|та|те|мен|пен|бен|на|не"
+                     r"|дан|ден|тан|тен|нан|нен|қа|ға)?$")
 
 
 @cache
@@ -373,7 +392,7 @@ def transliterate(text: str, alphabet_name: str | None = "auto") -> Transliterat
         result = Transliteration(text, text, None)
         names = []
         if arabic:
-            result, names = convert(text, "arab", spans=arabic), ["arab"]
+            result, names = truecase(convert(text, "arab", spans=arabic)), ["arab"]
         if latin:
             name = choose_alphabet("\n".join(text[s:e] for s, e in latin)) or "2021"
             shifted = [(_new_offset(result, s), _new_offset(result, e)) for s, e in latin]
@@ -381,7 +400,8 @@ def transliterate(text: str, alphabet_name: str | None = "auto") -> Transliterat
             result = _compose(result, second) if names else second
             names.append(name)
         return Transliteration(result.text, text, "+".join(names), result.starts, result.ends)
-    return convert(text, alphabet_name)
+    result = convert(text, alphabet_name)
+    return truecase(result) if alphabet_name == "arab" else result
 
 
 def _new_offset(tr: Transliteration, original: int) -> int:
@@ -396,6 +416,35 @@ def _compose(first: Transliteration, second: Transliteration) -> Transliteration
     starts = tuple(first.starts[s] if s < len(first.starts) else len(first.original) for s in second.starts)
     ends = tuple(first.ends[e - 1] if 0 < e <= len(first.ends) else len(first.original) for e in second.ends)
     return Transliteration(second.text, first.original, second.alphabet, starts, ends)
+
+
+SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*|[«\"(]|^\s*[-–—]\s*|\n\s*[-–—]\s*)$")
+
+
+ABBREVIATIONS = {"млн", "млрд", "трлн", "мың", "жж", "мин", "см", "км", "га", "тг", "т.б"}
+
+
+def truecase(tr: Transliteration) -> Transliteration:
+    """Capitals for the words converted from Arabic script (it has none): a sentence's first word, an
+    initial ("е.жамаубаев" -> "Е.Жамаубаев"), and names, as the word list writes them."""
+    text = list(tr.text)
+    lex = lexicon()
+    for match in re.finditer(r"[^\W\d_]+", tr.text):
+        start, end = match.span()
+        source = tr.original[tr.starts[start]:tr.ends[end - 1]] if tr.starts else ""
+        if not source or not any("\u0600" <= ch <= "\u06ff" for ch in source):
+            continue
+        word = match.group(0)
+        before = tr.text[max(0, start - 3):start]
+        initial = end < len(text) and text[end] == "." and end - start == 1
+        previous = re.search(r"([^\W\d_]+)\.\s*$", tr.text[max(0, start - 12):start])
+        if previous and previous.group(1).lower() in ABBREVIATIONS and not lex.capitalised(word):
+            continue
+        if (SENTENCE_START.search(tr.text[max(0, start - 4):start]) or initial or
+                before.endswith(".") and start >= 2 and tr.text[start - 2].isalpha() and
+                (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word)):
+            text[start] = text[start].upper()
+    return Transliteration("".join(text), tr.original, tr.alphabet, tr.starts, tr.ends)
 
 
 def latin_to_cyrillic(text: str) -> str:
