@@ -203,9 +203,9 @@ def prepare(text: str, alphabet: str | None = "auto") -> Prepared:
 
 def prepare_title(title: str | None, alphabet: str | None = "auto") -> str | None:
     """A title in Cyrillic (titles of Latin and Arabic-script pages are converted too)."""
-    if not title or alphabet is None or detect_script(title) == "cyrl":
-        return title
-    return transliterate(title, alphabet).text
+    from kznlp.text.translit import title_to_cyrillic
+
+    return title_to_cyrillic(title, alphabet)
 
 
 SPEECH_TITLE = re.compile(r"(?:сөйлеген\s+сөз|Жолдау|баяндама|құттықтау|үндеу)", re.I)

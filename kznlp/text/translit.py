@@ -457,6 +457,15 @@ def latin_to_cyrillic(text: str) -> str:
     return convert(text, name).text if name and name != "arab" else text
 
 
+def title_to_cyrillic(title: str | None, alphabet_name: str | None = "auto") -> str | None:
+    """A page title in Cyrillic (titles of Latin and Arabic-script pages are converted too)."""
+    from kznlp.text.script import detect_script
+
+    if not title or alphabet_name is None or detect_script(title) == "cyrl":
+        return title
+    return transliterate(title, alphabet_name).text
+
+
 def to_cyrillic(text: str) -> str:
     """A query or a title in any script, in Cyrillic."""
     return transliterate(text).text
