@@ -97,7 +97,7 @@ def detect_script(text: str) -> str:
     if letters < 3:
         return "und"
     main = max(totals, key=totals.get)
-    if letters - totals[main] >= max(MIXED_SHARE * letters, 40):
+    if letters - totals[main] >= max(MIXED_SHARE * letters, 20):
         return "mixed"
     return main
 
