@@ -168,3 +168,36 @@ def test_cli_process_reads_a_latin_page(tmp_path):
     assert "Қанат Бозымбаев" in names
     first = next(o for o in doc["officials"] if o["name"] == "Қанат Бозымбаев")["mentions"][0]
     assert doc["original"][first["original_start"]:first["original_end"]] == "Qanat Bozymbaev"
+
+
+def test_crawl_stores_latin_and_arabic_pages_in_cyrillic(tmp_path):
+    from dataclasses import replace
+
+    from kznlp.scrape.crawl import CrawlOptions, crawl
+    from scrape_support import FAST, serve
+
+    pages = {}
+    for name in ("arab_inform.tsv", "latn_2018_egemen.tsv"):
+        original, reading, url = _fixture(name)
+        body = "".join(f"<p>{line}</p>" for line in original.split("\n"))
+        title = original.split(" ", 4)[:4]
+        pages["/" + name.split(".")[0]] = (f"<!DOCTYPE html><html><head><title>{' '.join(title)}</title></head>"
+                                           f"<body><article><h1>{' '.join(title)}</h1>{body}</article></body></html>")
+
+    def route(html):
+        return lambda handler, n: handler.send(200, html.encode("utf-8"))
+
+    db = open_archive(tmp_path / "crawl.db")
+    with serve(None, {path: route(html) for path, html in pages.items()}) as site:
+        crawl(db, CrawlOptions(urls=tuple(site.url + p for p in pages), extract=False, policy=replace(FAST)))
+    rows = {url.rsplit("/", 1)[1]: (script, language, text, original, title) for url, script, language, text, original,
+            title in db.execute("SELECT url, script, language, text, original_text, title FROM documents")}
+    assert set(rows) == {"arab_inform", "latn_2018_egemen"}
+    script, language, text, original, title = rows["arab_inform"]
+    assert (script, language) == ("arab", "kk") and "Үкімет отырысында" in text and "ۇكىمەت" in original
+    assert title.startswith("Астана")
+    script, language, text, original, title = rows["latn_2018_egemen"]
+    assert (script, language) == ("latn", "kk") and "Кәрім Мәсімов Қостанайға келді" in text
+    assert original.startswith("Keshe Premer-Mınıstr")
+    hits = {h.doc_id for h in search(db, "Qostanaı")} & {h.doc_id for h in search(db, "Қостанай")}
+    assert len(hits) == 1
