@@ -73,6 +73,11 @@ def test_round_trip_through_every_alphabet(alphabet):
     assert sum(a.casefold() == b.casefold() for a, b in pairs) / len(pairs) >= 0.98
 
 
+def test_english_is_not_read_as_kazakh():
+    text = "Алматы әкімі жиналыс өткізді.\nThe meeting was held in Almaty with the participation of ministers."
+    assert not transliterate(text).changed
+
+
 def test_forced_alphabet_and_none():
     assert transliterate("Qazaqstan ükımetı", "2021").text == "Қазақстан үкіметі"
     assert transliterate("Qazaqstan ükımetı", None).text == "Qazaqstan ükımetı"

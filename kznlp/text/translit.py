@@ -349,9 +349,13 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
     return Transliteration(result, text, name, tuple(starts), tuple(ends))
 
 
-def choose_alphabet(text: str, *, sample: int = 300) -> str | None:
+MIN_KNOWN = 0.2  # a Latin text whose best reading finds fewer of its words in the word list is not Kazakh
+
+
+def choose_alphabet(text: str, *, sample: int = 300, min_known: float = 0.0) -> str | None:
     """The alphabet ``text`` is written in: Arabic script if most letters are; else the Latin alphabet
-    whose reading of a sample of words finds most of them in the word list (None: no Latin words)."""
+    whose reading of a sample of words finds most of them in the word list (None: no Latin words, or
+    fewer than ``min_known`` of them known in any reading: English, say)."""
     arabic = sum(1 for ch in text if "\u0600" <= ch <= "\u06ff")
     latin_words = [m.group(0) for m in LATIN_WORD.finditer(URLISH.sub(" ", text))
                    if _latin_letters(m.group(0)) >= 3]
@@ -373,7 +377,7 @@ def choose_alphabet(text: str, *, sample: int = 300) -> str | None:
         # marker letters only one alphabet has break ties ("aqshamnews" and adyrna.kz variants)
         if hits > best_hits:
             best, best_hits = name, hits
-    return best
+    return best if best_hits >= min_known * len(words) else None
 
 
 def transliterate(text: str, alphabet_name: str | None = "auto") -> Transliteration:
@@ -394,7 +398,9 @@ def transliterate(text: str, alphabet_name: str | None = "auto") -> Transliterat
         if arabic:
             result, names = truecase(convert(text, "arab", spans=arabic)), ["arab"]
         if latin:
-            name = choose_alphabet("\n".join(text[s:e] for s, e in latin)) or "2021"
+            name = choose_alphabet("\n".join(text[s:e] for s, e in latin), min_known=MIN_KNOWN)
+            if name is None:  # Latin, but not Kazakh
+                return Transliteration(result.text, text, "+".join(names) or None, result.starts, result.ends)
             shifted = [(_new_offset(result, s), _new_offset(result, e)) for s, e in latin]
             second = convert(result.text, name, spans=shifted)
             result = _compose(result, second) if names else second
