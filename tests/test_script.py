@@ -206,3 +206,20 @@ def test_crawl_stores_latin_and_arabic_pages_in_cyrillic(tmp_path):
     assert original.startswith("Keshe Premer-Mınıstr")
     hits = {h.doc_id for h in search(db, "Qostanaı")} & {h.doc_id for h in search(db, "Қостанай")}
     assert len(hits) == 1
+
+
+def test_process_many_gives_each_record_its_script(nlp):
+    latin, _, _ = _fixture("latn_2018_egemen.tsv")
+    arabic, _, _ = _fixture("arab_egemen.tsv")
+    cyrillic = ("Аудан әкімі Бақытжан Сағынтаев жиналыс өткізді.\n"
+                "Поделиться в социальных сетях: подписывайтесь на наш канал в Telegram.\n"
+                "Әкім жол жөндеу жұмыстарын аяқтауды тапсырды.")
+    docs = list(nlp.process_many([latin, arabic, cyrillic], batch_size=2))
+    assert [(d.script, d.alphabet) for d in docs] == [("latn", "2018"), ("arab", "arab"), ("cyrl", None)]
+    assert "Кәрім Мәсімов" in {o.name for o in docs[0].officials}
+    assert docs[1].figures and docs[1].figures[0].unit == "KZT"
+    data = docs[2].to_dict()
+    assert [p["language"] for p in data["paragraphs"]] == ["kk", "ru", "kk"]
+    ru = data["paragraphs"][1]
+    assert not any(e.start < ru["end"] and ru["start"] < e.end for e in docs[2].entities)
+    assert "original" not in data and "Telegram" in data["text"]

@@ -337,7 +337,7 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
                 if ROMAN.fullmatch(word) and (len(word) > 1 or name == "2021"):
                     continue  # a Roman numeral: "XVI sessiiasy"
             keep(match.start())
-            normal, index = _normalise(word)
+            normal, index = _normalise(word if table.arabic else word.translate(LOOKALIKES))
             cyrillic, pieces = decode_word(normal, name)
             out.append(cyrillic)
             for s, e in pieces:
