@@ -124,7 +124,7 @@ class Document:
                 "language": out.pop("language"), "url": out.pop("url"), "script": out.pop("script")}
         if converted:
             head.update(alphabet=alphabet, original=self.original)
-        if len({(p["script"], p["language"]) for p in paragraphs}) > 1:
+        if len({(p["script"], p["language"]) for p in paragraphs if p["script"] != "und"}) > 1:
             head["paragraphs"] = list(paragraphs)
         return {**head, **out}
 
