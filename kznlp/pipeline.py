@@ -17,8 +17,8 @@ from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
-from kznlp.text.script import detect_script, paragraph_script, paragraphs
-from kznlp.text.translit import Transliteration, transliterate
+from kznlp.text.script import detect_script, paragraph_script, paragraph_spans, paragraphs
+from kznlp.text.translit import Transliteration, title_to_cyrillic, transliterate
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 # Long documents go through the model in blocks cut at line breaks, so memory stays bounded
@@ -103,7 +103,6 @@ class Pipeline:
         pick = lambda seq, i, default=None: seq[i] if seq is not None and i < len(seq) else default  # noqa: E731
         prepared = [prepare(text, self.alphabet) for _, text in batch]
         batch = [(index, p.text) for (index, _), p in zip(batch, prepared)]
-        # titles of Latin and Arabic-script pages in Cyrillic too
         converted_titles = {i: prepare_title(pick(titles, i), self.alphabet) for i, _ in batch}
         pick_title = converted_titles.get
         languages = [detect_language(text) for _, text in batch]
@@ -160,8 +159,9 @@ class Prepared:
             alphabet = None
         self.converted: Transliteration = transliterate(original, alphabet)
         self.text = self.converted.text
-        spans = _paragraph_spans(self.text)
-        written = [paragraph_script(original[slice(*self.converted.original_span(s, e))]) for s, e in spans]
+        # each paragraph's script as written (the conversion keeps line breaks, so paragraphs match)
+        written = [paragraph_script(original[slice(*self.converted.original_span(s, e))])
+                   for s, e in paragraph_spans(self.text)]
         language = detect_language(self.text).code
         self.paragraphs: tuple[Paragraph, ...] = paragraphs(self.text, written, language if language != "und" else "kk")
         chars = list(self.text)
@@ -191,21 +191,8 @@ class Prepared:
             decisions=tuple(replace(mapped(d), actions=tuple(mapped(a) for a in d.actions)) for d in doc.decisions))
 
 
-def _paragraph_spans(text: str) -> list[tuple[int, int]]:
-    from kznlp.text.script import paragraph_spans
-
-    return paragraph_spans(text)
-
-
-def prepare(text: str, alphabet: str | None = "auto") -> Prepared:
-    return Prepared(text, alphabet)
-
-
-def prepare_title(title: str | None, alphabet: str | None = "auto") -> str | None:
-    """A title in Cyrillic (titles of Latin and Arabic-script pages are converted too)."""
-    from kznlp.text.translit import title_to_cyrillic
-
-    return title_to_cyrillic(title, alphabet)
+prepare = Prepared
+prepare_title = title_to_cyrillic  # titles of Latin and Arabic-script pages in Cyrillic too
 
 
 SPEECH_TITLE = re.compile(r"(?:сөйлеген\s+сөз|Жолдау|баяндама|құттықтау|үндеу)", re.I)

@@ -107,9 +107,11 @@ class Lexicon:
                 for n in range(1, ORDER + 1):
                     grams[padded[i - n + 1:i + 1]] += weight
         contexts: dict[str, float] = defaultdict(float)
+        kinds: dict[str, int] = defaultdict(int)  # distinct characters seen after each context
         for gram, weight in grams.items():
             contexts[gram[:-1]] += weight
-        self.grams, self.contexts = dict(grams), dict(contexts)
+            kinds[gram[:-1]] += 1
+        self.grams, self.contexts, self.kinds = dict(grams), dict(contexts), dict(kinds)
         self.total = contexts[""]
 
     @classmethod
@@ -131,17 +133,18 @@ class Lexicon:
         return False
 
     def char_logp(self, history: str, char: str) -> float:
-        """Stupid backoff (Brants et al. 2007) over the last ``ORDER - 1`` characters."""
-        penalty = 0.0
-        for n in range(ORDER - 1, 0, -1):
+        """Witten-Bell interpolation over the last ``ORDER - 1`` characters."""
+        p = (self.grams.get(char, 0.0) + 0.5) / (self.total + 50.0)
+        for n in range(1, ORDER):
             context = history[-n:]
             if len(context) < n:
-                continue
-            seen = self.grams.get(context + char)
-            if seen:
-                return penalty + math.log(seen / self.contexts[context])
-            penalty += math.log(0.4)
-        return penalty + math.log((self.grams.get(char, 0.0) + 0.5) / (self.total + 50.0))
+                break
+            seen = self.contexts.get(context)
+            if not seen:
+                break
+            kinds = self.kinds[context]
+            p = (self.grams.get(context + char, 0.0) + kinds * p) / (seen + kinds)
+        return math.log(p)
 
     def score(self, word: str, history: str = "^^^", final: bool = True) -> float:
         total = 0.0
@@ -156,7 +159,7 @@ class Lexicon:
         return total
 
 
-SURNAME = re.compile(r"^[^\W\d_]{2,}(?:ов|ев|ин)(?:а|ы|ке|қа|ға|ге|тың|тің|ның|нің|ты|ті|ны|ні|та|те|мен|пен|бен|на|не"
+SURNAME = re.compile(r"^[^\W\d_]{2,}(?:ов|ев|ин|ұлы|қызы)(?:а|ы|ке|қа|ға|ге|тың|тің|ның|нің|ты|ті|ны|ні|та|те|мен|пен|бен|на|не"
                      r"|дан|ден|тан|тен|нан|нен|қа|ға)?$")
 
 
@@ -227,7 +230,7 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
                 vowel = allowed is not None and word[i] in ARABIC_VOWELS
                 for rank, option in enumerate(options):
                     history = ("^^^" + out)[-(ORDER - 1):]
-                    gain = lex.score(option, history, final=False) - 0.5 * rank
+                    gain = lex.score(option, history, final=False) - 1.5 * rank
                     if vowel and option not in allowed:
                         gain -= HARMONY_PENALTY
                     beams[i + n].append((score + gain, out + option, pieces + ((len(option), i, i + n, upper),)))
@@ -450,7 +453,38 @@ def truecase(tr: Transliteration) -> Transliteration:
                 before.endswith(".") and start >= 2 and tr.text[start - 2].isalpha() and
                 (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word)):
             text[start] = text[start].upper()
+    _capitalise_names(tr, text, lex)
     return Transliteration("".join(text), tr.original, tr.alphabet, tr.starts, tr.ends)
+
+
+def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> None:
+    """First names: an unknown word after a position ("әкімі бегзат Болатбеков"), and a word the word list
+    does not know as a common one right before a surname ("құмар Ақсақалов", "серік Мақашұлы")."""
+    from kznlp.resources import word_set
+
+    cues = word_set("name_cues.tsv")
+    words = [m for m in re.finditer(r"[^\W\d_]+", tr.text)
+             if tr.starts and any("\u0600" <= ch <= "\u06ff" for ch in tr.original[tr.starts[m.start()]:tr.ends[m.end() - 1]])]
+
+    def common(word: str) -> bool:
+        word = word.lower()
+        return word in lex.counts and lex.capitals.get(word, 0) < 50 and (lex.counts[word] >= 2 or word in lex.capitals)
+
+    named = set()
+    for before, word in zip(words, words[1:]):
+        if tr.text[before.end():word.start()].strip():
+            continue  # punctuation between them
+        if (before.group(0).lower() in cues or before.start() in named) and not common(word.group(0)) and \
+                word.group(0).lower() not in cues:
+            text[word.start()] = text[word.start()].upper()
+            if before.start() not in named:
+                named.add(word.start())  # a first name; the surname may follow
+    for before, word in zip(words, words[1:]):
+        if tr.text[before.end():word.start()].strip():
+            continue
+        if SURNAME.search(word.group(0).lower()) and not common(before.group(0)) and \
+                before.group(0).lower() not in cues and text[before.start()].islower():
+            text[before.start()] = text[before.start()].upper()
 
 
 def latin_to_cyrillic(text: str) -> str:
