@@ -73,6 +73,18 @@ def test_round_trip_through_every_alphabet(alphabet):
     assert sum(a.casefold() == b.casefold() for a, b in pairs) / len(pairs) >= 0.98
 
 
+def test_mixed_page_each_paragraph_in_its_own_alphabet():
+    text = ("Almaty oblysynyŋ äkımı Qanat Bozymbaev söz söiledı.\n"
+            "استانا. KAZINFORM - ۇكىمەت وتىرىسىندا جەكەمەنشىك مەكتەپتەردىڭ جۇمىسى\nАлматы қаласы")
+    converted = transliterate(text)
+    assert converted.alphabet == "arab+2021" and detect_script(text) == "mixed"
+    assert converted.text.split("\n") == ["Алматы облысының әкімі Қанат Бозымбаев сөз сөйледі.",
+                                         "Астана. KAZINFORM - Үкімет отырысында жекеменшік мектептердің жұмысы",
+                                         "Алматы қаласы"]
+    spans = {m.group(0): text[slice(*converted.original_span(*m.span()))] for m in WORD.finditer(converted.text)}
+    assert spans["Бозымбаев"] == "Bozymbaev" and spans["Үкімет"] == "ۇكىمەت" and spans["қаласы"] == "қаласы"
+
+
 def test_english_is_not_read_as_kazakh():
     text = "Алматы әкімі жиналыс өткізді.\nThe meeting was held in Almaty with the participation of ministers."
     assert not transliterate(text).changed

@@ -20,7 +20,8 @@ import re
 from kznlp.records import Paragraph
 
 SCRIPTS = ("cyrl", "latn", "arab", "mixed", "und")
-URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:kz|com|ru|org|net|qaz|info|news|tv)\b\S*", re.I)
+URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:kz|com|ru|org|net|qaz|info|news|tv|today)\b\S*",
+                    re.I)
 MIN_LETTERS = 12  # a paragraph with fewer letters takes the script of its neighbours
 MIXED_SHARE = 0.1  # the smaller scripts must hold this share of the letters for a document to be mixed
 

@@ -33,7 +33,6 @@ APOSTROPHES = "'’ʼ`´"
 ACUTE = "\u0301"
 # Cyrillic letters that stand in for Latin ones inside Latin words ("Iаǵnı" with a Cyrillic а, "О́ńir")
 LOOKALIKES = str.maketrans("аеорсухіАЕОРСХІ", "aeopcyxiAEOPCXI")
-CYRILLIC_VOWELS = set("аәеиоөұүыіуэюя")
 BACK, FRONT = "аоұы", "әөүі"
 ARABIC_VOWELS = set("اوۇى")
 ARABIC_FRONT_MARKERS = set("كگەک")
@@ -42,8 +41,7 @@ HAMZA = set("ءٴ")
 LATIN_WORD = re.compile(r"(?:[^\W\d_]|\u0301)(?:[^\W\d_]|\u0301|['’ʼ`´])*")
 ROMAN = re.compile(r"[IVXLCDM]+")
 ARABIC_WORD = re.compile(r"[\u0621-\u063a\u0641-\u064a\u0674\u0679-\u06d5]+")
-URLISH = re.compile(r"(?:https?://|www\.)\S+|\S+@\S+\.\w+|\b[\w-]+\.(?:kz|com|ru|org|net|qaz|info|news|tv|today)\b\S*",
-                    re.I)
+from kznlp.text.script import URLISH  # noqa: E402  (URLs and addresses are never converted)
 
 
 @dataclass(frozen=True)
@@ -377,7 +375,6 @@ def choose_alphabet(text: str, *, sample: int = 300, min_known: float = 0.0) -> 
                 normal = normal.rstrip("'")
             cyrillic = decode_word(normal, name)[0].lower()
             hits += cyrillic in counts
-        # marker letters only one alphabet has break ties ("aqshamnews" and adyrna.kz variants)
         if hits > best_hits:
             best, best_hits = name, hits
     return best if best_hits >= min_known * len(words) else None
