@@ -463,9 +463,13 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
     words = [m for m in re.finditer(r"[^\W\d_]+", tr.text)
              if tr.starts and any("\u0600" <= ch <= "\u06ff" for ch in tr.original[tr.starts[m.start()]:tr.ends[m.end() - 1]])]
 
-    def common(word: str) -> bool:
+    def common(word: str, strict: bool = False) -> bool:
+        """Known as a common word: written in lower case inside sentences, or frequent (``strict``:
+        before a surname, only a word true-case text writes in lower case, or a very frequent one)."""
         word = word.lower()
-        return word in lex.counts and lex.capitals.get(word, 0) < 50 and (lex.counts[word] >= 2 or word in lex.capitals)
+        if word not in lex.counts or lex.capitals.get(word, 0) >= 50:
+            return False
+        return word in lex.capitals or lex.counts[word] >= (10 if strict else 2)
 
     named = set()
     for before, word in zip(words, words[1:]):
@@ -479,7 +483,7 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
     for before, word in zip(words, words[1:]):
         if tr.text[before.end():word.start()].strip():
             continue
-        if SURNAME.search(word.group(0).lower()) and not common(before.group(0)) and \
+        if SURNAME.search(word.group(0).lower()) and not common(before.group(0), strict=True) and \
                 before.group(0).lower() not in cues and text[before.start()].islower():
             text[before.start()] = text[before.start()].upper()
 
