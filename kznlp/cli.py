@@ -85,13 +85,17 @@ def process(
         archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
+    from kznlp.pipeline import input_ids
+
     failures, results = 0, []
-    for name in files:
-        result = pipeline.process_file(name)
+    for name, doc_id in zip(files, input_ids(files)):  # one id per input: same stems get their paths
+        result = pipeline.process_file(name, doc_id=doc_id)
         if isinstance(result, Rejected):
             failures += 1
             err.print(f"[red]error:[/red] {result.source}: {result.reason}", highlight=False, soft_wrap=True)
             continue
+        for warning in result.warnings:
+            err.print(f"[yellow]warning:[/yellow] {name}: {warning}", highlight=False, soft_wrap=True)
         if archive is not None:
             from kznlp.store.archive import save_document
 
@@ -332,6 +336,16 @@ def serve(
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
+def _is_day(value: str) -> bool:
+    """A real YYYY-MM-DD date (not 2024-13-45 or 2024-02-30)."""
+    from datetime import date
+
+    try:
+        return bool(re.fullmatch(r"\d{4}-\d{2}-\d{2}", value)) and bool(date.fromisoformat(value))
+    except ValueError:
+        return False
+
+
 def _crawl_reporter(as_json: bool):
     """A rich progress line (pages/s, stored, skipped, errors), or JSON lines with ``--json``; and a closer."""
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -368,7 +382,7 @@ def crawl(
     as_json: Annotated[bool, typer.Option("--json", help="Log JSON lines on stdout instead of a progress bar.")] = False,
     demo_site: Annotated[bool, typer.Option("--demo", help="Crawl the bundled demo site, served on 127.0.0.1.")] = False,
     delay: Annotated[float, typer.Option(help="Seconds between requests to one host (robots Crawl-delay may raise it).")] = 1.0,
-    timeout: Annotated[float, typer.Option(help="Seconds to wait for a response.")] = 20.0,
+    timeout: Annotated[float, typer.Option(help="Seconds a whole response may take (and each read).")] = 20.0,
     retries: Annotated[int, typer.Option(help="Retries on timeouts, 429 and 5xx.")] = 3,
     model: ModelOption = None,
 ) -> None:
@@ -378,8 +392,8 @@ def crawl(
     from kznlp.scrape.records import FetchPolicy
 
     _quiet_libraries()
-    if since is not None and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", since):
-        raise _fail(f"--since {since}: expected YYYY-MM-DD")
+    if since is not None and not _is_day(since):
+        raise _fail(f"--since {since}: expected a date YYYY-MM-DD")
     on_event, progress = _crawl_reporter(as_json)
     policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, backoff=min(1.0, max(0.05, delay)))
     try:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Iterable, Iterator, Sequence
@@ -139,8 +142,10 @@ class Pipeline:
             return Rejected(source, str(error))
         except OSError as error:
             return Rejected(source, error.strerror or str(error))
-        return self.process(prepared.text, doc_id=prepared.doc, title=prepared.title,
-                            published=prepared.published, url=prepared.url)
+        doc = self.process(prepared.text, doc_id=prepared.doc, title=prepared.title,
+                           published=prepared.published, url=prepared.url)
+        notes = ("language not recognised: stored as 'und', without extraction",) if doc.language == "und" else ()
+        return replace(doc, warnings=prepared.warnings + notes)
 
 
     def _gate(self, text, decisions, people, published):
@@ -219,8 +224,6 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
     learned action gate: rules propose, the model decides). ``speaker``: the speaker of a speech page,
     named in its title: an official of the document and the maker of decisions nobody else makes.
     """
-    from dataclasses import replace
-
     published = date.fromisoformat(doc.published) if doc.published else None
     people = find_people(doc.text, entities)
     if speaker is not None:
@@ -264,12 +267,40 @@ def _text_header(text: str) -> tuple[str | None, str | None, str]:
     return url, published, text
 
 
+def input_ids(names: Sequence[str]) -> list[str | None]:
+    """A document id for each input of one run: the file stem, unless two different files share it; then
+    their paths relative to their common folder (without the suffix, or with it when that is what
+    differs).  ``-`` gets None: ``read_document`` names it by its content.
+
+    >>> input_ids(["a/report.txt", "b/report.txt", "c/other.html", "-", "d/x.txt", "d/x.html"])
+    ['a/report', 'b/report', 'other', None, 'x.txt', 'x.html']
+    """
+    files = {name: Path(name) for name in names if name != "-"}
+    groups: dict[str, set[str]] = {}
+    for name, path in files.items():
+        groups.setdefault(path.stem, set()).add(os.path.realpath(path))
+    ids: dict[str, str] = {}
+    for name, path in files.items():
+        same = groups[path.stem]
+        if len(same) == 1:
+            ids[name] = path.stem
+            continue
+        common = os.path.commonpath([os.path.dirname(p) for p in same])
+        relative = Path(os.path.relpath(os.path.realpath(path), common))
+        stems = {Path(os.path.relpath(p, common)).with_suffix("").as_posix() for p in same}
+        ids[name] = relative.with_suffix("").as_posix() if len(stems) == len(same) else relative.as_posix()
+    return [ids.get(name) for name in names]
+
+
 def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
-    """A Document with text, title, date and url from a file; no extraction yet."""
+    """A Document with text, title, date and url from a file; no extraction yet.  Its id is ``doc_id``,
+    else the file stem; standard input (``-``) is ``stdin-`` and a hash of its bytes, so two different
+    inputs never share an id and the same input again replaces its own rows."""
     import sys
 
     if str(path) == "-":
-        data, stem = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1), "stdin"
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        stem = "stdin-" + hashlib.sha256(data).hexdigest()[:10]
     else:
         path = Path(path)
         if path.is_dir():
@@ -290,4 +321,7 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         url, published, text = _text_header(text)
     if not text.strip():
         raise InputError("no text in it")
-    return Document(doc=doc_id or stem, text=text, language="und", title=title, published=published, url=url)
+    if not any(ch.isalpha() for ch in text):
+        raise InputError("no text in it: no letters, only digits, symbols or emoji")
+    return Document(doc=doc_id or stem, text=text, language="und", title=title, published=published, url=url,
+                    warnings=decoded.warnings)

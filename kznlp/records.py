@@ -94,6 +94,7 @@ class Document:
     officials: tuple[Official, ...] = ()
     figures: tuple[Figure, ...] = ()
     decisions: tuple[Decision, ...] = field(default=())
+    warnings: tuple[str, ...] = ()  # what was wrong with the input but did not stop it (bytes replaced, …)
     script: str = "cyrl"  # as written: "cyrl", "latn", "arab", "mixed" or "und"
     alphabet: str | None = None  # the one converted from ("2021", "2018", "2017", "digraph", "arab")
     original: str | None = None  # the text as written, when it was converted to Cyrillic for ``text``
@@ -118,7 +119,7 @@ class Document:
                 {k: (list(v) if k == "responsible" else v) for k, v in action.items()}
                 for action in decision["actions"]
             ]
-        for key in ("entities", "officials", "figures", "decisions"):
+        for key in ("entities", "officials", "figures", "decisions", "warnings"):
             out[key] = list(out[key])
         head = {"doc": out.pop("doc"), "title": out.pop("title"), "published": out.pop("published"),
                 "language": out.pop("language"), "url": out.pop("url"), "script": out.pop("script")}

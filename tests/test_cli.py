@@ -45,7 +45,7 @@ def test_process_prints_jsonl_and_stores(tmp_path):
 def test_stdin_and_html(tmp_path):
     result = run_cli("process", "-", stdin=REFERENCE.read_bytes())
     assert result.returncode == 0
-    assert _jsonl(result.stdout)[0]["doc"] == "stdin"
+    assert _jsonl(result.stdout)[0]["doc"].startswith("stdin-")
     page = ROOT / "corpora" / "demo" / "akorda_sample.html"
     html = run_cli("process", str(page))
     assert html.returncode == 0, html.stderr.decode()
@@ -72,6 +72,71 @@ def test_unusable_input_is_one_line_and_nonzero(tmp_path, content, message):
     assert len(err.splitlines()) == 1 and message in err and "Traceback" not in err
     with sqlite3.connect(db) as conn:  # nothing half-written
         assert conn.execute("SELECT count(*) FROM documents").fetchone() == (0,)
+
+
+class _NoEntities:
+    """A stand-in for the NER model: these tests are about inputs, ids and warnings, not entities."""
+
+    def tag(self, texts):
+        return [[] for _ in texts]
+
+
+@pytest.fixture()
+def quick_cli(monkeypatch):
+    """``kznlp process`` run in this process on the real pipeline, with no model to load."""
+    from typer.testing import CliRunner
+
+    import kznlp.pipeline
+    from kznlp.cli import app
+
+    real = kznlp.pipeline.Pipeline
+    monkeypatch.setattr(kznlp.pipeline, "Pipeline", lambda model=None: real(tagger=_NoEntities(), actions="rules"))
+    runner = CliRunner()
+    return lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
+
+
+def test_one_id_per_input_and_input_defects_as_warnings(tmp_path, quick_cli):
+    """Two files with one stem keep both documents; one stray byte, NULs past 8 kB: kept, with a warning on
+    stderr and in the JSON; an emoji-only file is no text."""
+    reference = REFERENCE.read_bytes()
+    for folder, body in (("a", reference), ("b", RUSSIAN.encode())):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "report.txt").write_bytes(body)
+    middle = reference.index("Алматы".encode(), len(reference) // 2)
+    (tmp_path / "broken.txt").write_bytes(reference[:middle] + b"\xff" + reference[middle:])
+    english = b"The council met on Monday and the minister spoke about the budget for the region. " * 110
+    (tmp_path / "nul.txt").write_bytes(english + b"\x00\x00\x00" + english[:200])
+    (tmp_path / "emoji.txt").write_text("😀🎉👍 " * 30, "utf-8")
+    db = tmp_path / "a.db"
+    names = ["a/report.txt", "b/report.txt", "broken.txt", "nul.txt", "emoji.txt"]
+    result = quick_cli("process", *[str(tmp_path / n) for n in names], "--db", str(db))
+    assert result.exit_code == 1  # the emoji file
+    assert "emoji.txt: no text in it" in result.stderr
+    assert "broken.txt: 1 invalid UTF-8 byte sequence replaced" in result.stderr
+    assert "nul.txt: 3 NUL characters removed" in result.stderr
+    docs = {d["doc"]: d for d in _jsonl(result.stdout.encode())}
+    assert set(docs) == {"a/report", "b/report", "broken", "nul"}
+    assert docs["a/report"]["language"] == "kk" and docs["b/report"]["language"] == "ru"
+    assert docs["broken"]["warnings"] == ["1 invalid UTF-8 byte sequence replaced with U+FFFD"]
+    assert docs["broken"]["language"] == "kk" and "\ufffd" in docs["broken"]["text"]
+    assert docs["a/report"]["warnings"] == []
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (4,)
+        assert conn.execute("SELECT count(*) FROM documents WHERE instr(text, char(0))").fetchone() == (0,)
+    again = quick_cli("process", str(tmp_path / "broken.txt"), "--db", str(db))  # a re-run replaces its rows
+    assert again.exit_code == 0 and _jsonl(again.stdout.encode())[0]["doc"] == "broken"
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (4,)
+
+
+def test_two_stdin_runs_are_two_documents(tmp_path, quick_cli):
+    db = tmp_path / "a.db"
+    runs = [quick_cli("process", "-", "--db", str(db), stdin=text.encode())
+            for text in (RUSSIAN, RUSSIAN + " Второй текст.", RUSSIAN)]  # the third: the first again
+    ids = [_jsonl(r.stdout.encode())[0]["doc"] for r in runs]
+    assert ids[0] != ids[1] and ids[0] == ids[2] and all(i.startswith("stdin-") for i in ids)
+    with sqlite3.connect(db) as conn:
+        assert conn.execute("SELECT count(*) FROM documents").fetchone() == (2,)
 
 
 def test_missing_file_and_bad_model(tmp_path):

@@ -160,6 +160,26 @@ def test_cli_search_with_filters(archive_path):
     assert quote.exit_code == 0 and "no documents match" in quote.stdout
 
 
+@pytest.mark.parametrize("args", [["search", "әкім", "--since", "2024-13"], ["search", "әкім", "--until", "2024-02-30"],
+                                  ["search", "әкім", "--since", "2024-13-45"], ["crawl", "http://127.0.0.1:9/x",
+                                                                                "--since", "2024-02-30"]])
+def test_cli_dates_must_be_real_dates(archive_path, tmp_path, args):
+    result = runner.invoke(app, args + ["--db", str(archive_path if args[0] == "search" else tmp_path / "c.db")])
+    assert result.exit_code == 1 and "YYYY" in result.output
+
+
+def test_filters_check_dates_and_names_without_words(db):
+    from kznlp.store.filters import check_date
+
+    assert [check_date(v, "since") for v in ("2024", "2024-02", "2024-02-29")] == ["2024", "2024-02", "2024-02-29"]
+    for bad in ("2024-13", "2024-00", "2023-02-29", "2024-04-31", "2024-13-45"):
+        with pytest.raises(ValueError):
+            check_date(bad, "since")
+    assert search(db, "әкім", official="\x00") == [] and search(db, "", official=" - ") == []
+    assert ids(search(db, "әкім", official="Сағынтаев")) == ["almaty"]
+    assert queries.list_decisions(db, official="\x00") == [] and queries.list_officials(db, name="\x00") == []
+
+
 def test_cli_officials_and_decisions(archive_path):
     result = runner.invoke(app, ["officials", "--db", str(archive_path), "--json"])
     assert result.exit_code == 0

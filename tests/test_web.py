@@ -129,6 +129,62 @@ def test_datasette_full_text_search(archive_path):
     assert actions.status_code == 200 and [row["text"] for row in actions.json()] == ["жылу желілерін жөндеу"]
 
 
+# --- a real server ------------------------------------------------------------------------------------------
+
+
+BIG = str(2 ** 63)  # one past SQLite's largest integer
+
+
+@pytest.mark.parametrize("path", [f"/api/search?q=әкім&official_id={BIG}", f"/api/decisions?offset={BIG}",
+                                  f"/api/officials/{BIG}", f"/api/search?official=x&page={2 ** 62}",
+                                  "/api/search?q=әкім&since=2024-13-45", "/api/search?q=әкім&until=2024-02-30",
+                                  "/api/search?q=әкім&deadline=2024-13"])
+def test_out_of_range_numbers_and_dates_are_a_json_400_on_a_kept_connection(live_server, path):
+    import httpx
+
+    with httpx.Client(base_url=live_server) as http:
+        response = http.get(path)
+        assert response.status_code == 400 and "error" in response.json()
+        assert response.headers["x-frame-options"] == "DENY"
+        assert http.get("/api/").status_code == 200  # the keep-alive connection still serves
+        assert http.get(path.replace("/api/", "/", 1)).status_code in (400, 404)  # the page says so too
+    assert httpx.get(f"{live_server}/officials/{BIG}").status_code == 400
+    assert httpx.get(f"{live_server}/documents/{BIG}").status_code == 404
+
+
+def test_a_name_without_words_matches_nobody(client):
+    assert client.get("/api/search", params={"q": "әкім", "official": "\x00"}).json()["hits"] == []
+    assert client.get("/api/decisions", params={"official": "\x00"}).json() == []
+    assert client.get("/api/officials", params={"name": "\x00"}).json() == []
+    assert client.get("/api/decisions", params={"official": "Бектенов"}).json()  # a real name still does
+
+
+def test_every_response_has_the_security_headers(live_server, monkeypatch):
+    import httpx
+
+    from kznlp.store import queries
+
+    def expect_headers(response):
+        assert "frame-ancestors 'none'" in response.headers["content-security-policy"]
+        assert response.headers["x-frame-options"] == "DENY"
+        assert response.headers["x-content-type-options"] == "nosniff"
+
+    with httpx.Client(base_url=live_server) as http:
+        for path in ("/", "/api/search?q=әкім", "/nope", "/api/nope"):
+            expect_headers(http.get(path))
+        for path, kind in (("/", "text/html"), ("/api/search", "application/json")):
+            response = http.post(path)
+            assert response.status_code == 405 and response.headers["content-type"].startswith(kind)
+            assert "GET" in response.headers["allow"]
+            expect_headers(response)
+        monkeypatch.setattr(queries, "list_officials", lambda *a, **k: 1 / 0)
+        for path, kind in (("/officials", "text/html"), ("/api/officials", "application/json")):
+            response = http.get(path)
+            assert response.status_code == 500 and response.headers["content-type"].startswith(kind)
+            expect_headers(response)
+        assert http.get("/api/officials").json() == {"error": "internal server error"}
+
+
 # --- a real browser -----------------------------------------------------------------------------------------
 
 

@@ -5,8 +5,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import random
+import socket
 import threading
 import time
 from typing import Callable
@@ -101,19 +103,52 @@ def _backoff(policy: FetchPolicy, attempt: int) -> float:
     return base * (0.5 + random.random() / 2)  # "equal jitter"
 
 
+@contextlib.contextmanager
+def _cut_at(response: httpx.Response, deadline: float):
+    """Shut the response's socket down at ``deadline`` (monotonic): a server dripping a byte now and then
+    keeps every read under the read timeout, and would hold the fetch, and its host's slot, as long as it
+    liked.  The blocked read then ends at once (in ``_fetch_once``, as a timeout)."""
+    stream = response.extensions.get("network_stream")
+    sock = stream.get_extra_info("socket") if stream is not None else None
+    if sock is None:  # a test transport: the per-chunk check in _fetch_once still applies
+        yield
+        return
+
+    def cut() -> None:
+        with contextlib.suppress(OSError):
+            sock.shutdown(socket.SHUT_RDWR)
+
+    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
+    timer.daemon = True
+    timer.start()
+    try:
+        yield
+    finally:
+        timer.cancel()
+
+
 def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, headers: dict[str, str]) -> Page | FetchFailed:
-    with client.stream("GET", url, headers=headers) as response:
+    """One GET; ``policy.timeout`` bounds each read and the whole body (``httpx.ReadTimeout`` past it)."""
+    deadline = time.monotonic() + policy.timeout
+    with client.stream("GET", url, headers=headers) as response, _cut_at(response, deadline):
         content_type = response.headers.get("content-type", "")
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > policy.max_bytes:
             return FetchFailed(url, f"body of {int(declared)} bytes is over the {policy.max_bytes}-byte cap",
                                response.status_code)
         chunks, size = [], 0
-        for chunk in response.iter_bytes():
-            size += len(chunk)
-            if size > policy.max_bytes:
-                return FetchFailed(url, f"body over the {policy.max_bytes}-byte cap; cut", response.status_code)
-            chunks.append(chunk)
+        try:
+            for chunk in response.iter_bytes():
+                if time.monotonic() > deadline:
+                    raise httpx.ReadTimeout("the whole response took longer than the timeout")
+                size += len(chunk)
+                if size > policy.max_bytes:
+                    return FetchFailed(url, f"body over the {policy.max_bytes}-byte cap; cut", response.status_code)
+                chunks.append(chunk)
+        except httpx.TransportError:
+            if time.monotonic() >= deadline:  # the socket was cut at the deadline
+                raise httpx.ReadTimeout("the whole response took longer than the timeout") from None
+            raise
         return Page(url=url, final_url=str(response.url), status=response.status_code, content_type=content_type,
                     charset=_charset(content_type), body=b"".join(chunks), etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),

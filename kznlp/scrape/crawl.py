@@ -22,12 +22,12 @@ import sqlite_utils
 from kznlp.errors import InputError
 from kznlp.records import Document
 from kznlp.scrape.client import HostPacer, fetch, make_client
-from kznlp.scrape.discover import parse_feed, parse_listing, parse_sitemap, sniff
+from kznlp.scrape.discover import gunzip, parse_feed, parse_listing, parse_sitemap, sniff
 from kznlp.scrape.frontier import Conditional, Frontier, FrontierItem
 from kznlp.scrape.records import CrawlEvent, CrawlStats, Discovery, FetchFailed, FetchPolicy, Link, Page
 from kznlp.scrape.robots import RobotsCache
 from kznlp.scrape.sites import SiteConfig, site_for, site_named
-from kznlp.scrape.urls import absolute, doc_id_for, site_host, url_key
+from kznlp.scrape.urls import absolute, clean_url, doc_id_for, site_host, url_key
 from kznlp.store.archive import save_document
 from kznlp.text.decode import decode_bytes
 from kznlp.text.html import HtmlArticle, looks_like_html, parse_article
@@ -167,7 +167,7 @@ class Crawler:
                                 if self.options.max_pages is not None and \
                                         self.article_fetches >= self.options.max_pages:
                                     continue
-                                stored = self.frontier.stored_doc(item.key, url=item.url)
+                                stored = self.frontier.stored_doc(item.key, url=clean_url(item.url))
                                 if stored is not None:
                                     self.frontier.finish(item.key, "skipped", "already stored")
                                     self.stats.skipped += 1
@@ -241,11 +241,10 @@ class Crawler:
             elif kind in ("sitemap", "feed"):
                 self._skip(item, f"not a {kind} ({content_type or 'no content type'})")
                 return
-        if kind == "sitemap":
-            self._discovered(item, result, parse_sitemap(result.body, result.final_url).links, None)
-            return
-        if kind == "feed":
-            self._discovered(item, result, parse_feed(result.body, result.final_url).links, None)
+        if kind in ("sitemap", "feed"):
+            xml = gunzip(result.body)  # once, as a stream, capped: InputError (a failed item) past the cap
+            parse = parse_sitemap if kind == "sitemap" else parse_feed
+            self._discovered(item, result, parse(xml, result.final_url).links, None)
             return
         if content_type not in HTML_TYPES:
             self._skip(item, f"not HTML ({content_type})")
@@ -355,15 +354,17 @@ class Crawler:
         doc_id = doc_id_for(canonical_key)
         fingerprint = simhash(text)
         duplicate_of, similarity = self._near_duplicate(text, fingerprint, doc_id)
+        url = clean_url(item.url)  # the address as found, less tracking parameters (?utm_source=sitemap)
         if self.options.extract:  # the pipeline converts the page itself, so spans also point into it
             doc = self.pipeline().process(original if original is not None else text, doc_id=doc_id,
                                           title=article.title if original is not None else title,
-                                          published=published, url=item.url)
+                                          published=published, url=url)
         else:
             doc = Document(doc=doc_id, text=text, language=language.code, title=title, published=published,
-                           url=item.url, script=script, original=original)
+                           url=url, script=script, original=original)
         source = site.name if site is not None else (item.source or site_host(page.final_url))
-        save_document(self.db, doc, source=source, script=script, canonical_url=canonical or page.final_url)
+        save_document(self.db, doc, source=source, script=script,
+                      canonical_url=clean_url(canonical or page.final_url))
         self.frontier.record_article(
             item, page, doc_id=doc_id, keys=keys, source=source, author=article.author, lead=article.lead,
             original_script=script if original is not None else None, original_text=original,

@@ -6,7 +6,6 @@ network access off, so a hostile sitemap cannot read files or make requests.
 
 from __future__ import annotations
 
-import gzip
 import re
 import zlib
 from email.utils import parsedate_to_datetime
@@ -14,6 +13,7 @@ from email.utils import parsedate_to_datetime
 from bs4 import BeautifulSoup
 from lxml import etree
 
+from kznlp.errors import InputError
 from kznlp.scrape.records import Discovery, Kind, Link
 from kznlp.scrape.sites import SiteConfig
 from kznlp.scrape.urls import absolute, site_host
@@ -25,23 +25,52 @@ NOT_ARTICLE = re.compile(r"\.(jpe?g|png|gif|webp|svg|pdf|docx?|xlsx?|zip|rar|mp[
                          r"/(tag|tags|search|login|register|author|rss|feed)(/|$)|[?&]page=", re.I)
 
 
+# The sitemap protocol's limit on an uncompressed sitemap; a gzip body is inflated no further.
+MAX_XML_BYTES = 50 * 1024 * 1024
+GZIP_MAGIC = b"\x1f\x8b"
+
+
+def _inflate(body: bytes, limit: int) -> tuple[bytes, bool]:
+    """Up to ``limit + 1`` bytes of a gzip stream (members one after another, as gzip writes them), and
+    whether the stream is whole.  Inflated piece by piece: a 4 MB file can hold 4 GiB of zeros."""
+    pieces, size, data = [], 0, body
+    while data[:2] == GZIP_MAGIC and size <= limit:
+        member = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        try:
+            while not member.eof and size <= limit:
+                piece = member.decompress(data, limit + 1 - size)
+                data = member.unconsumed_tail
+                pieces.append(piece)
+                size += len(piece)
+                if not piece and not data:
+                    return b"".join(pieces), False  # cut short
+        except zlib.error:
+            return b"".join(pieces), False
+        data = member.unused_data
+    return b"".join(pieces), size <= limit and not data.strip(b"\0")
+
+
+def gunzip(body: bytes, cap: int = MAX_XML_BYTES) -> bytes:
+    """``body`` inflated when it is gzip (as is otherwise); ``InputError`` when it inflates past ``cap``
+    bytes or is broken."""
+    if body[:2] != GZIP_MAGIC:
+        return body
+    data, whole = _inflate(body, cap)
+    if len(data) > cap:
+        raise InputError(f"gzip body inflates past the {cap}-byte cap")
+    if not whole:
+        raise InputError("broken gzip body")
+    return data
+
+
 def sniff(body: bytes, content_type: str = "") -> Kind:
     """What a fetched document is: a sitemap, a feed, or an HTML page ("auto": article or listing)."""
-    head = _maybe_gunzip(body)[:2048].lstrip().lower()
+    head = (_inflate(body, 2048)[0] if body[:2] == GZIP_MAGIC else body)[:2048].lstrip().lower()
     if b"<urlset" in head or b"<sitemapindex" in head:
         return "sitemap"
     if b"<rss" in head or b"<feed" in head or b"<rdf:rdf" in head:
         return "feed"
     return "auto"
-
-
-def _maybe_gunzip(body: bytes) -> bytes:
-    if body[:2] == b"\x1f\x8b":
-        try:
-            return gzip.decompress(body)[:50 * 1024 * 1024]
-        except (OSError, EOFError, zlib.error):
-            return b""
-    return body
 
 
 def _local(tag) -> str:
@@ -60,8 +89,36 @@ def _date(value: str | None) -> str | None:
     return parsed.isoformat() if parsed else None
 
 
+# the internal subset's quoted strings may hold "]" and ">"
+DOCTYPE = re.compile(rb"""<!DOCTYPE\b[^\[>]*(?:\[(?:"[^"]*"|'[^']*'|[^"'\]])*\]\s*)?>""")
+
+
+def _without_doctype(data: bytes) -> bytes:
+    """The document without its DOCTYPE.  A sitemap or feed needs no DTD, and the entities one declares
+    only hide text (unresolved) or multiply it: with a billion laughs libxml2 gives up on the whole file.
+    Their references are then undeclared, which the recovering parser keeps as entity nodes.
+
+    >>> _without_doctype(b'<?xml version="1.0"?><!DOCTYPE x [<!ENTITY a "]>">]><x>&a;</x>')
+    b'<?xml version="1.0"?><x>&a;</x>'
+    """
+    start = data.find(b"<!DOCTYPE", 0, 4096)
+    match = DOCTYPE.match(data, start) if start >= 0 else None
+    return data[:start] + data[match.end():] if match else data
+
+
+def _text(element) -> str | None:
+    """An element's stripped text; None when it holds an entity reference: its value is unknown, and a URL
+    cut at one is another URL."""
+    if any(isinstance(child, etree._Entity) for child in element):
+        return None
+    return element.text.strip() if element.text and element.text.strip() else None
+
+
 def _root(body: bytes):
-    data = _maybe_gunzip(body).lstrip()
+    try:
+        data = _without_doctype(gunzip(body).lstrip())
+    except InputError:
+        return None
     if not data:
         return None
     try:
@@ -83,8 +140,8 @@ def parse_sitemap(body: bytes, base_url: str) -> Discovery:
         fields: dict[str, str] = {}
         for child in entry.iter():
             name = _local(child.tag)
-            if name and child.text and child.text.strip() and name not in fields:
-                fields[name] = child.text.strip()
+            if name and name not in fields and (text := _text(child)) is not None:
+                fields[name] = text
         url = absolute(base_url, fields.get("loc"))
         if not url:
             continue
@@ -105,21 +162,21 @@ def parse_feed(body: bytes, base_url: str) -> Discovery:
             continue
         url, published, title = None, None, None
         for child in item:
-            child_name = _local(child.tag)
+            child_name, text = _local(child.tag), _text(child)
             if child_name == "link":
                 href = child.get("href")
                 if href and child.get("rel", "alternate") == "alternate":
                     url = url or href
-                elif child.text and child.text.strip():
-                    url = url or child.text.strip()
-            elif child_name in ("pubDate", "published", "date", "issued") and child.text:
-                published = published or _date(child.text)
-            elif child_name == "updated" and child.text:
-                published = published or _date(child.text)
-            elif child_name == "title" and child.text:
-                title = child.text.strip()
-            elif child_name == "guid" and child.text and not url and child.get("isPermaLink", "true") != "false":
-                url = child.text.strip()
+                elif text:
+                    url = url or text
+            elif child_name in ("pubDate", "published", "date", "issued") and text:
+                published = published or _date(text)
+            elif child_name == "updated" and text:
+                published = published or _date(text)
+            elif child_name == "title" and text:
+                title = text
+            elif child_name == "guid" and text and not url and child.get("isPermaLink", "true") != "false":
+                url = text
         url = absolute(base_url, url)
         if url:
             links.append(Link(url, "article", published, title))

@@ -15,7 +15,7 @@ class FetchPolicy:
     """Politeness and robustness settings for one crawl; tests shrink the delays."""
 
     user_agent: str = USER_AGENT
-    timeout: float = 20.0  # seconds, for connect and for each read
+    timeout: float = 20.0  # seconds, for connect, for each read and for the whole response
     retries: int = 3  # extra attempts on timeouts, 429 and 5xx
     backoff: float = 1.0  # first retry waits about this long, doubling each time, with jitter
     backoff_max: float = 60.0

@@ -47,6 +47,17 @@ def url_key(url: str) -> str:
     return key + ("?" + urlencode(query) if query else "")
 
 
+def clean_url(url: str) -> str:
+    """``url`` without tracking parameters and fragment, otherwise as given: the address to store.
+
+    >>> clean_url("https://bairaq.kz/news/x.html?utm_source=sitemap&id=5&fbclid=a#top")
+    'https://bairaq.kz/news/x.html?id=5'
+    """
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k)]
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
+
+
 def doc_id_for(key: str) -> str:
     """A stable document id from a URL key: "egemen.kz:3f2a9c0d1e2b4a5c"."""
     host = key.split("/", 1)[0]

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import hashlib
+import inspect
 import json
 import math
 import re
 import sqlite3
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from functools import lru_cache
@@ -26,6 +29,9 @@ from kznlp.text.translit import latin_to_cyrillic, transliterate
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 READ_MMAP_BYTES = 1 << 32
 READ_CACHE_KIB = 64 * 1024
+# How long a writer waits for another one (a concurrent first open migrating a large archive, a crawl
+# saving) before "database is locked".
+BUSY_SECONDS = 60.0
 CHILD_TABLES = ("entities", "positions", "mentions", "figures", "actions", "decisions")
 
 
@@ -53,7 +59,7 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
             db.execute(f"PRAGMA cache_size=-{READ_CACHE_KIB}")
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
-            db = sqlite_utils.Database(path)
+            db = sqlite_utils.Database(sqlite3.connect(path, timeout=BUSY_SECONDS))
             db.execute("PRAGMA journal_mode=WAL")
             migrate(db)
         db.execute("PRAGMA foreign_keys=ON")
@@ -61,6 +67,42 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
     except sqlite3.DatabaseError as error:
         raise ArchiveError(f"{path}: not a kznlp archive ({error})") from None
     return db
+
+
+@contextlib.contextmanager
+def read_snapshot(db: sqlite_utils.Database) -> Iterator[sqlite_utils.Database]:
+    """Every statement inside sees one snapshot of the archive.
+
+    A page is many statements (ranking, then each hit's row, decisions, facets); outside a transaction
+    each sees the archive as it is then, and a document a writer replaces in between is gone.  In WAL
+    mode an open read transaction keeps its snapshot while writers commit.  Inside another transaction
+    (a nested read, a write) this joins it."""
+    conn = db.conn
+    if conn.in_transaction:
+        yield db
+        return
+    conn.execute("BEGIN")
+    try:
+        yield db
+    finally:
+        if conn.in_transaction:
+            conn.rollback()  # only reads happened: nothing to keep
+
+
+def one_snapshot(read):
+    """``read(db, ...)`` runs in ``read_snapshot(db)``; a generator keeps it until it is exhausted or closed."""
+    if inspect.isgeneratorfunction(read):
+        @functools.wraps(read)
+        def generator(db, *args, **kwargs):
+            with read_snapshot(db):
+                yield from read(db, *args, **kwargs)
+        return generator
+
+    @functools.wraps(read)
+    def wrapper(db, *args, **kwargs):
+        with read_snapshot(db):
+            return read(db, *args, **kwargs)
+    return wrapper
 
 
 def _official_id(conn: sqlite3.Connection, name: str) -> int:
@@ -308,6 +350,7 @@ def decisions_of(db: sqlite_utils.Database, doc_id: str) -> list[dict]:
                                                 " ORDER BY start", (doc_id,)).fetchall()]
 
 
+@one_snapshot
 def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, offset: int = 0,
            filters: Filters | None = None, **filter_values) -> list[SearchHit]:
     """Documents matching ``query`` (BM25 order) with their decisions and actions.
@@ -343,11 +386,14 @@ def search(db: sqlite_utils.Database, query: str, *, limit: int = 20, offset: in
 
 
 def _documents(db: sqlite_utils.Database, ranked: list[tuple[int, float]]) -> list[tuple]:
+    """The rows of ranked rowids; the caller holds the snapshot the ranking came from (``read_snapshot``),
+    so each is there (one that is not, from a window of another snapshot, is left out, not an error)."""
     rows = []
     for rowid, score in ranked:
         row = db.execute("SELECT id, title, published, text, source, url FROM documents WHERE rowid = ?",
                          (rowid,)).fetchone()
-        rows.append((*row, score))
+        if row is not None:
+            rows.append((*row, score))
     return rows
 
 
@@ -447,6 +493,7 @@ def page_of(db: sqlite_utils.Database, window: list[tuple[int, float]], query: s
     return _hits(db, _documents(db, ranked), query)
 
 
+@one_snapshot
 def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> int:
     """How many documents ``search`` could return (for paging)."""
     filters = filters or Filters()
@@ -460,6 +507,7 @@ def count_matches(db: sqlite_utils.Database, query: str, filters: Filters | None
     return _count(db, match, filters)
 
 
+@one_snapshot
 def estimate_matches(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *,
                      few: bool | None = None) -> tuple[int, bool]:
     """``(count, exact)``: ``count_matches``, or, where that would check many matches one at a time (a

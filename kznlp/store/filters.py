@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 import sqlite3
 from dataclasses import dataclass, fields, replace
+from datetime import datetime
 from functools import lru_cache
 
 from kznlp.resources import casefold
 
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
+DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
 FREQUENCIES = ("daily", "weekly", "monthly", "quarterly", "annually")
 
 
@@ -39,16 +41,24 @@ class Filters:
 
 
 def check_date(value: str | None, name: str) -> str | None:
-    """``value`` if it is a date prefix (YYYY, YYYY-MM, YYYY-MM-DD), else ValueError with a message.
+    """``value`` if it is a date prefix (YYYY, YYYY-MM, YYYY-MM-DD) of a real date, else ValueError with a
+    message.
 
     >>> check_date("2024-05", "since")
     '2024-05'
+    >>> check_date("2024-02-30", "since")
+    Traceback (most recent call last):
+    ValueError: since: expected YYYY, YYYY-MM or YYYY-MM-DD, got '2024-02-30'
     """
     if value in (None, ""):
         return None
     value = value.strip()
-    if not DATE.fullmatch(value):
-        raise ValueError(f"{name}: expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+    try:
+        if not DATE.fullmatch(value):
+            raise ValueError(value)
+        datetime.strptime(value, DATE_FORMATS[len(value)])  # a month 13 or 30 February is no date
+    except ValueError:
+        raise ValueError(f"{name}: expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}") from None
     return value
 
 
@@ -79,7 +89,10 @@ def _like_escape(text: str) -> str:
 
 
 def official_ids_sql(name: str) -> tuple[str, list]:
-    patterns = name_pattern(name) or ["%"]
+    """The ids of officials whose name has every word of ``name``; none for a name without words ("\\x00")."""
+    patterns = name_pattern(name)
+    if not patterns:
+        return "SELECT id FROM officials WHERE 0", []
     return ("SELECT id FROM officials WHERE " + " AND ".join("name_key LIKE ? ESCAPE '\\'" for _ in patterns),
             patterns)
 

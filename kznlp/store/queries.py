@@ -14,7 +14,8 @@ from collections.abc import Iterator
 import sqlite_utils
 
 from kznlp.store import archive
-from kznlp.store.archive import actions_of, estimate_matches, fts_query, match_window, page_of, ranked_window, search
+from kznlp.store.archive import (actions_of, estimate_matches, fts_query, match_window, one_snapshot, page_of,
+                                 ranked_window, search)
 from kznlp.store.filters import Filters, filter_sql, name_pattern, official_ids_sql, register_functions
 
 FACET_LIMIT = 12
@@ -34,6 +35,7 @@ def _matching(db: sqlite_utils.Database, query: str, filters: Filters) -> list[s
     return [doc_id for (doc_id,) in db.execute(sql, params).fetchall()]
 
 
+@one_snapshot
 def facets(db: sqlite_utils.Database, query: str, filters: Filters | None = None) -> dict[str, list[dict]]:
     """Counts of matching documents by source, year, official, position, organisation, decisions,
     action frequency and deadline month; each facet ignores its own filter, so other values stay visible.
@@ -91,12 +93,13 @@ def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
     return out
 
 
+@one_snapshot
 def search_page(db: sqlite_utils.Database, query: str, filters: Filters | None = None, *, limit: int = 20,
                 offset: int = 0) -> dict:
     """What a results page shows: ``{"hits", "total", "total_exact", "facets"}``, i.e. ``search``,
-    ``estimate_matches`` and ``facets``, sharing their work: one pass over the matches (``ranked_window``)
-    gives the hits, the count when fewer than ``RANK_WINDOW`` pass (all of them are in it) and the
-    facets' newest ``FACET_SAMPLE`` matches."""
+    ``estimate_matches`` and ``facets``, all from one snapshot of the archive, sharing their work: one
+    pass over the matches (``ranked_window``) gives the hits, the count when fewer than ``RANK_WINDOW``
+    pass (all of them are in it) and the facets' newest ``FACET_SAMPLE`` matches."""
     filters = filters or Filters()
     if fts_query(query or "") is None:
         total, exact = estimate_matches(db, query, filters)
@@ -113,6 +116,7 @@ def search_page(db: sqlite_utils.Database, query: str, filters: Filters | None =
     return {"hits": hits, "total": total, "total_exact": exact, "facets": _facets(db, query, filters, {filters: ids})}
 
 
+@one_snapshot
 def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit: int = 200,
                    offset: int = 0) -> list[dict]:
     """Officials with their positions (most frequent first) and how many documents mention them."""
@@ -136,6 +140,7 @@ def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit:
     return out
 
 
+@one_snapshot
 def get_official(db: sqlite_utils.Database, official_id: int) -> dict | None:
     """One official: positions over time (first and last dated document), documents, decisions made."""
     register_functions(db.conn)
@@ -157,6 +162,7 @@ def get_official(db: sqlite_utils.Database, official_id: int) -> dict | None:
             "decisions": list_decisions(db, official=name, exact=True)}
 
 
+@one_snapshot
 def list_decisions(db: sqlite_utils.Database, *, official: str | None = None, exact: bool = False,
                    frequency: str | None = None, has_deadline: bool = False, limit: int = 200,
                    offset: int = 0) -> list[dict]:
@@ -169,8 +175,8 @@ def list_decisions(db: sqlite_utils.Database, *, official: str | None = None, ex
             where.append("kz_fold(x.maker) = kz_fold(?)")
             params.append(official)
         else:
-            patterns = name_pattern(official) or ["%"]
-            where += ["kz_fold(x.maker) LIKE ? ESCAPE '\\'"] * len(patterns)
+            patterns = name_pattern(official)  # a name without words ("\x00") matches no one
+            where += ["kz_fold(x.maker) LIKE ? ESCAPE '\\'"] * len(patterns) if patterns else ["0"]
             params += patterns
     if frequency:
         where.append("EXISTS (SELECT 1 FROM actions a WHERE a.decision_id = x.id AND a.frequency = ?)")
@@ -187,6 +193,7 @@ def list_decisions(db: sqlite_utils.Database, *, official: str | None = None, ex
             for did, doc_id, maker, text, title, published, url, source in rows]
 
 
+@one_snapshot
 def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = None,
                      limit: int = 500) -> list[dict]:
     """"Who is responsible for what": actions grouped by each responsible body or official.
@@ -211,6 +218,7 @@ def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = No
     return sorted(groups.values(), key=lambda g: (-len(g["actions"]), g["responsible"]))[:limit]
 
 
+@one_snapshot
 def get_document(db: sqlite_utils.Database, doc_id: str) -> dict | None:
     """A document with its entities, officials (with mention offsets), figures and decisions."""
     row = db.execute("SELECT id, url, canonical_url, source, title, published, language, text FROM documents"
@@ -280,11 +288,13 @@ def segments(doc: dict) -> list[dict]:
     return out
 
 
+@one_snapshot
 def sources(db: sqlite_utils.Database) -> list[str]:
     return [s for (s,) in db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL"
                                      " ORDER BY source").fetchall()]
 
 
+@one_snapshot
 def export_documents(db: sqlite_utils.Database) -> Iterator[dict]:
     """Every document as the JSON output schema (``Document.to_dict()``), plus ``source``."""
     for (doc_id,) in db.execute("SELECT id FROM documents ORDER BY published, id").fetchall():
@@ -300,6 +310,7 @@ EXPORT_COLUMNS = ("doc", "published", "source", "url", "maker", "decision", "act
                   "deadline")
 
 
+@one_snapshot
 def export_actions(db: sqlite_utils.Database) -> Iterator[dict]:
     """One flat row per action item (decisions without actions get one row with an empty action)."""
     rows = db.execute(

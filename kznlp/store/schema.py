@@ -8,7 +8,12 @@ into "и" and so on.
 
 from __future__ import annotations
 
+import sqlite3
+from functools import cache
+
 import sqlite_utils
+
+from kznlp.errors import ArchiveError
 
 SCHEMA_VERSION = 4
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
@@ -121,11 +126,71 @@ def _v4(db: sqlite_utils.Database) -> None:
 MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
+def _objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:
+    return set(conn.execute("SELECT type, name FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'").fetchall())
+
+
+@cache
+def made_by(version: int) -> frozenset[tuple[str, str]]:
+    """``(type, name)`` of the schema objects migration ``version`` adds (found by running the
+    migrations on an empty in-memory database)."""
+    db = sqlite_utils.Database(memory=True)
+    for earlier in range(1, version):
+        MIGRATIONS[earlier](db)
+    before = _objects(db.conn)
+    MIGRATIONS[version](db)
+    return frozenset(_objects(db.conn) - before)
+
+
+def _clear_partial(db: sqlite_utils.Database, version: int) -> None:
+    """Drop what an interrupted run of migration ``version`` left behind, so that it can run again.
+
+    Older kznlp ran each statement of a migration in its own transaction (Python's sqlite3 does not wrap
+    DDL), so a kill could leave some of a migration's tables without the version that says it ran; such a
+    file was refused on every later open.  Those tables are only ever empty (nothing could be stored in
+    an archive that would not open); one that holds rows is not ours to drop."""
+    left = made_by(version) & _objects(db.conn)
+    if version == 1:
+        foreign = _objects(db.conn) - made_by(1)
+        if foreign:
+            names = ", ".join(sorted(name for _, name in foreign)[:5])
+            raise ArchiveError(f"not a kznlp archive (it has tables kznlp does not make: {names})")
+    virtual = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE sql LIKE 'CREATE VIRTUAL%'")}
+    shadows = {name for _, name in left if any(name.startswith(v + "_") for v in virtual)}
+    for kind, name in left:
+        if kind == "table" and name not in shadows and db.execute(f'SELECT 1 FROM "{name}" LIMIT 1').fetchone():
+            raise ArchiveError(f"a half-made archive at schema version {version - 1} whose table {name} holds "
+                               "rows; not repairing it")
+    # triggers, then full-text tables (they drop their shadow tables), then indexes and tables
+    order = lambda o: (o[0] != "trigger", o[1] not in virtual, o[0] != "index")  # noqa: E731
+    for kind, name in sorted(left, key=order):
+        db.execute(f'DROP {kind.upper()} IF EXISTS "{name}"')
+
+
+def schema_version(conn: sqlite3.Connection) -> int:
+    return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
 def migrate(db: sqlite_utils.Database) -> int:
-    """Bring the database to ``SCHEMA_VERSION``; returns the version it was at before."""
-    before = db.execute("PRAGMA user_version").fetchone()[0]
-    for version in range(before + 1, SCHEMA_VERSION + 1):
-        with db.conn:
+    """Bring the database to ``SCHEMA_VERSION`` in one transaction; returns the version it was at before.
+
+    ``BEGIN IMMEDIATE`` takes the write lock before the version is read again, so openers that race on a
+    new file queue on SQLite's busy timeout and each finds the work done or does all of it; a kill rolls
+    it all back.  An up-to-date archive takes no lock at all."""
+    conn = db.conn
+    before = schema_version(conn)
+    if before >= SCHEMA_VERSION:
+        return before
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        before = schema_version(conn)
+        for version in range(before + 1, SCHEMA_VERSION + 1):
+            _clear_partial(db, version)
             MIGRATIONS[version](db)
-            db.execute(f"PRAGMA user_version = {version}")
+        if before < SCHEMA_VERSION:
+            conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+        conn.commit()
+    except BaseException:
+        conn.rollback()
+        raise
     return before

@@ -19,10 +19,36 @@ RUSSIAN_LETTERS = set("абвгдеёжзийклмнопрстуфхцчшщъ�
 FOREIGN_CYRILLIC = set("ЂђЃѓЉљЊњЌќЋћЏџЎўЈјҐґЄєЇїЅѕ")
 
 
+# UTF-8 with at most this share of its non-ASCII bytes in broken sequences is still UTF-8: a stray byte
+# in a long file.  Text in a legacy code page breaks at nearly every Cyrillic letter.
+MAX_BROKEN_UTF8 = 0.01
+ASCII = bytes(range(128))
+
+
 @dataclass(frozen=True, slots=True)
 class DecodedText:
     text: str
     encoding: str
+    warnings: tuple[str, ...] = ()
+
+
+def _mostly_utf8(data: bytes) -> DecodedText | None:
+    """``data`` as UTF-8 with its few broken sequences replaced by U+FFFD, or None when there are many."""
+    text = data.decode("utf-8", errors="replace")
+    broken = text.count("\ufffd") - data.count("\ufffd".encode("utf-8"))
+    if broken > MAX_BROKEN_UTF8 * len(data.translate(None, ASCII)):
+        return None
+    plural = "s" if broken > 1 else ""
+    return DecodedText(text, "utf-8", (f"{broken} invalid UTF-8 byte sequence{plural} replaced with U+FFFD",))
+
+
+def _without_nul(decoded: DecodedText) -> DecodedText:
+    """NUL characters removed (past the first 8 kB, where ``looks_binary`` looks, a file may still hold some)."""
+    count = decoded.text.count("\x00")
+    if not count:
+        return decoded
+    return DecodedText(decoded.text.replace("\x00", ""), decoded.encoding,
+                       decoded.warnings + (f"{count} NUL character{'s' if count > 1 else ''} removed",))
 
 
 def _plausibility(text: str) -> float:
@@ -41,7 +67,15 @@ def looks_binary(data: bytes) -> bool:
 
 
 def decode_bytes(data: bytes, *, declared: str | None = None) -> DecodedText:
-    """Decode ``data``; raise ``InputError`` with a one-line reason when it is not usable text."""
+    """Decode ``data``; raise ``InputError`` with a one-line reason when it is not usable text.
+
+    >>> decode_bytes("Алматы қаласы".encode() + b"\\xff" + "әкімі".encode() * 50).warnings
+    ('1 invalid UTF-8 byte sequence replaced with U+FFFD',)
+    """
+    return _without_nul(_decode(data, declared))
+
+
+def _decode(data: bytes, declared: str | None) -> DecodedText:
     if not data.strip():
         raise InputError("empty input")
     for bom, encoding in ((codecs.BOM_UTF8, "utf-8-sig"), (codecs.BOM_UTF16_LE, "utf-16"),
@@ -53,7 +87,9 @@ def decode_bytes(data: bytes, *, declared: str | None = None) -> DecodedText:
     try:
         return DecodedText(data.decode("utf-8"), "utf-8")
     except UnicodeDecodeError:
-        pass
+        mostly = _mostly_utf8(data)
+        if mostly is not None:
+            return mostly
     candidates = [declared] if declared else []
     candidates += [c for c in LEGACY_CODEPAGES if c != declared]
     readings = []

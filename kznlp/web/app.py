@@ -8,12 +8,15 @@ Jinja2 autoescaping keeps scraped text as text.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from urllib.parse import urlencode
 
 import jinja2
 from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Route
@@ -25,10 +28,13 @@ from kznlp.store.filters import FREQUENCIES, Filters, check_date
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
 SECURITY_HEADERS = {
-    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self'",
+    "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'; img-src 'self'; form-action 'self';"
+                               " frame-ancestors 'none'",
+    "X-Frame-Options": "DENY",  # frame-ancestors for browsers without CSP 2
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+INT_MAX = 2 ** 63 - 1  # SQLite's largest integer: a bigger one is an OverflowError, not a query
 FREQUENCY_KK = {"daily": "күн сайын", "weekly": "апта сайын", "monthly": "ай сайын", "quarterly": "тоқсан сайын",
                 "annually": "жыл сайын"}
 FACET_TITLES = {"source": "Дереккөз", "year": "Жылы", "official": "Лауазым иелері", "position": "Лауазым",
@@ -43,18 +49,55 @@ class BadRequest(ValueError):
     pass
 
 
+def _server_error(request: Request) -> Response:
+    if request.url.path.startswith("/api/"):
+        return JSONResponse({"error": "internal server error"}, 500, headers=SECURITY_HEADERS)
+    return HTMLResponse("<!doctype html><title>500</title><p>Ішкі қате</p>", 500, headers=SECURITY_HEADERS)
+
+
+class ServerErrors:
+    """A failing handler answers 500 with the site's headers (JSON under /api/) and the connection stays
+    open: Starlette's own last-resort handler answers and then re-raises, and uvicorn resets the
+    keep-alive connection.  The traceback goes to the log."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        started = False
+
+        async def watched(message):
+            nonlocal started
+            started = started or message["type"] == "http.response.start"
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watched)
+        except Exception:
+            if started:  # too late for another answer
+                raise
+            logging.getLogger("kznlp.web").exception("%s %s failed", scope.get("method"), scope.get("path"))
+            await _server_error(Request(scope))(scope, receive, send)
+
+
 def _safe_url(url: str | None) -> str | None:
     """Only http(s) links leave the site (a scraped ``javascript:`` URL stays text)."""
     return url if url and url.lower().startswith(("http://", "https://")) else None
 
 
-def _int(value: str | None, name: str, default: int | None = None) -> int | None:
+def _int(value: str | None, name: str, default: int | None = None, high: int = INT_MAX) -> int | None:
+    """A whole number from 0 to ``high`` (BadRequest otherwise)."""
     if value in (None, ""):
         return default
     try:
-        return int(value)
+        number = int(value)
     except ValueError:
         raise BadRequest(f"{name}: бүтін сан керек") from None
+    if not 0 <= number <= high:
+        raise BadRequest(f"{name}: 0 мен {high} аралығындағы бүтін сан керек")
+    return number
 
 
 def _frequency(params) -> str | None:
@@ -117,7 +160,7 @@ def create_app(db_path: str | Path) -> Starlette:
         params = request.query_params
         query = (params.get("q") or "")[:10_000]
         filters = filters_from(params)
-        page = max(1, _int(params.get("page"), "page", 1) or 1)
+        page = max(1, _int(params.get("page"), "page", 1, high=INT_MAX // PAGE_SIZE) or 1)
         if fts_query(query) is None and not filters.active():
             message = "Іздеу үшін сөз жазыңыз" if query.strip() else None
             return {"query": query, "total": 0, "total_exact": True, "page": 1, "hits": [], "message": message,
@@ -177,13 +220,19 @@ def create_app(db_path: str | Path) -> Starlette:
         return api(queries.list_officials(db(), name=request.query_params.get("name") or None, limit=500))
 
     def official_page(request: Request) -> Response:
-        official = queries.get_official(db(), request.path_params["official_id"])
+        try:
+            official = queries.get_official(db(), _int(request.path_params["official_id"], "official_id"))
+        except BadRequest as error:
+            return render(request, "error.html", 400, message=str(error))
         if official is None:
             return render(request, "error.html", 404, message="Лауазым иесі табылмады")
         return render(request, "official.html", official=official)
 
     def api_official(request: Request) -> Response:
-        official = queries.get_official(db(), request.path_params["official_id"])
+        try:
+            official = queries.get_official(db(), _int(request.path_params["official_id"], "official_id"))
+        except BadRequest as error:
+            return api({"error": str(error)}, 400)
         return api(official) if official else api({"error": "not found"}, 404)
 
     def document_page(request: Request) -> Response:
@@ -200,10 +249,19 @@ def create_app(db_path: str | Path) -> Starlette:
         return api({"endpoints": ["/api/search?q=", "/api/decisions", "/api/responsible", "/api/officials",
                                   "/api/officials/{id}", "/api/documents/{id}"]})
 
-    async def not_found(request: Request, exc) -> Response:
+    messages = {404: "Бет табылмады", 405: "Бұл әдіс қолданылмайды"}
+
+    async def http_error(request: Request, exc: HTTPException) -> Response:
+        """404, 405 and the like: the same headers as every page, JSON under /api/."""
         if request.url.path.startswith("/api/"):
-            return api({"error": "not found"}, 404)
-        return render(request, "error.html", 404, message="Бет табылмады")
+            response = api({"error": exc.detail.lower()}, exc.status_code)
+        else:
+            response = render(request, "error.html", exc.status_code, message=messages.get(exc.status_code, exc.detail))
+        response.headers.update(exc.headers or {})  # 405's Allow
+        return response
+
+    async def server_error(request: Request, exc: Exception) -> Response:  # what ServerErrors let through
+        return _server_error(request)
 
     routes = [
         Route("/", search_page), Route("/decisions", decisions_page), Route("/responsible", responsible_page),
@@ -213,6 +271,7 @@ def create_app(db_path: str | Path) -> Starlette:
         Route("/api/responsible", api_responsible), Route("/api/officials", api_officials),
         Route("/api/officials/{official_id:int}", api_official), Route("/api/documents/{doc_id:path}", api_document),
     ]
-    app = Starlette(routes=routes, exception_handlers={404: not_found})
+    app = Starlette(routes=routes, middleware=[Middleware(ServerErrors)],
+                    exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.db_path = db_path
     return app
