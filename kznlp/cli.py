@@ -81,7 +81,9 @@ def process(
 
         if alphabet not in ALPHABETS + ("auto", "none"):
             raise KznlpError(f"--alphabet must be auto, none or one of {', '.join(ALPHABETS)}, not {alphabet!r}")
-        pipeline = Pipeline(model, alphabet=None if alphabet == "none" else alphabet)
+        pipeline = Pipeline(model)
+        if alphabet != "auto":
+            pipeline = pipeline.with_alphabet(None if alphabet == "none" else alphabet)
         archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
