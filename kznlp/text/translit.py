@@ -335,7 +335,7 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
                     continue  # a Cyrillic word with a Latin lookalike in it
                 if name != "2017":
                     word = word.rstrip("'’ʼ`´")
-                if ROMAN.fullmatch(word) and (len(word) > 1 or text[match.end():match.end() + 1] != "."):
+                if ROMAN.fullmatch(word) and (len(word) > 1 or name == "2021" and text[match.end():match.end() + 1] != "."):
                     continue  # a Roman numeral ("XVI sessiiasy", "I toqsan"), not an initial ("M.Mūhtarov")
             keep(match.start())
             normal, index = _normalise(word if table.arabic else word.translate(LOOKALIKES))
