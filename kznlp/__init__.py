@@ -34,14 +34,17 @@ def load(model: str | Path | None = None) -> "Pipeline":
 
 
 def process(text: str, *, doc_id: str = "doc", title: str | None = None, published: str | None = None,
-            model: str | Path | None = None) -> Document:
-    """Process one text with a pipeline loaded once per process."""
+            model: str | Path | None = None, alphabet: str | None = "auto") -> Document:
+    """Process one text with a pipeline loaded once per process.  Latin-script (2021, 2018, 2017
+    alphabets) and Arabic-script Kazakh is converted to Cyrillic first; ``alphabet`` forces one
+    (``2021``, ``2018``, ``2017``, ``digraph``, ``arab``) or, None, turns conversion off."""
     global _default_pipeline
     if model is not None:
-        return load(model).process(text, doc_id=doc_id, title=title, published=published)
+        return load(model).with_alphabet(alphabet).process(text, doc_id=doc_id, title=title, published=published)
     if _default_pipeline is None:
         _default_pipeline = load()
-    return _default_pipeline.process(text, doc_id=doc_id, title=title, published=published)
+    pipeline = _default_pipeline if alphabet == "auto" else _default_pipeline.with_alphabet(alphabet)
+    return pipeline.process(text, doc_id=doc_id, title=title, published=published)
 
 
 def __getattr__(name: str):

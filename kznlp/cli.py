@@ -67,14 +67,23 @@ def process(
     output_format: Annotated[OutputFormat, typer.Option("--format", help="jsonl: one object per line; "
                                                         "json: one array.")] = OutputFormat.jsonl,
     model: ModelOption = None,
+    alphabet: Annotated[str, typer.Option(help="Alphabet of Latin or Arabic-script Kazakh: auto, 2021, 2018, "
+                                          "2017, digraph, arab, or none (no conversion to Cyrillic).")] = "auto",
 ) -> None:
-    """Extract entities, officials, figures and decisions; print JSON, optionally archive it."""
+    """Extract entities, officials, figures and decisions; print JSON, optionally archive it.
+    Kazakh in Cyrillic, Latin (2021, 2018, 2017 alphabets, site variants) and Arabic script is read."""
     from kznlp.pipeline import Pipeline
     from kznlp.records import Rejected
 
     _quiet_libraries()
     try:
+        from kznlp.text.translit import ALPHABETS
+
+        if alphabet not in ALPHABETS + ("auto", "none"):
+            raise KznlpError(f"--alphabet must be auto, none or one of {', '.join(ALPHABETS)}, not {alphabet!r}")
         pipeline = Pipeline(model)
+        if alphabet != "auto":
+            pipeline = pipeline.with_alphabet(None if alphabet == "none" else alphabet)
         archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
@@ -174,7 +183,7 @@ def demo(
 @app.command("search")
 def search_command(
     query: Annotated[str, typer.Argument(help="Words to find; Kazakh endings do not matter. \"...\" is a phrase; "
-                                         "Latin-script Kazakh works too.")],
+                                         "Latin and Arabic-script Kazakh work too.")],
     db: Annotated[Path, typer.Option("--db", help="Archive to search.")] = Path("kznlp-demo.db"),
     limit: Annotated[int, typer.Option(help="Most documents to show.")] = 20,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON lines instead of a table.")] = False,

@@ -15,11 +15,13 @@ from kznlp.extract.decisions import find_decisions
 from kznlp.extract.figures import find_figures
 from kznlp.extract.officials import find_people, same_person
 from kznlp.ner.rules import merge_entities, quoted_name_entities
-from kznlp.records import Document, Entity, Official, Rejected
+from kznlp.records import Document, Entity, Official, Paragraph, Rejected
 from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
+from kznlp.text.script import detect_script, paragraph_script, paragraph_spans, paragraphs
+from kznlp.text.translit import Transliteration, title_to_cyrillic, transliterate
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 # Long documents go through the model in blocks cut at line breaks, so memory stays bounded
@@ -44,8 +46,11 @@ def _blocks(text: str, size: int = BLOCK_CHARS) -> list[tuple[int, int]]:
 class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
-    def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate"):
-        """``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
+    def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate",
+                 alphabet: str | None = "auto"):
+        """``alphabet``: the one Latin or Arabic-script text is converted from to Cyrillic (``auto``:
+        chosen per document; ``2021``, ``2018``, ``2017``, ``digraph``, ``arab``; None: no conversion).
+        ``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
         the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
         alone over the cue candidates, for ablations)."""
         if tagger is None:
@@ -53,6 +58,7 @@ class Pipeline:
 
             tagger = NerTagger(model)
         self.tagger = tagger
+        self.alphabet = alphabet
         if actions not in ("gate", "rules", "model"):
             raise ValueError(f"actions must be gate, rules or model, not {actions!r}")
         self.action_gate = None
@@ -98,20 +104,34 @@ class Pipeline:
 
     def _run(self, batch, doc_ids, titles, published, urls) -> Iterator[Document]:
         pick = lambda seq, i, default=None: seq[i] if seq is not None and i < len(seq) else default  # noqa: E731
+        prepared = [prepare(text, self.alphabet) for _, text in batch]
+        batch = [(index, p.text) for (index, _), p in zip(batch, prepared)]
+        converted_titles = {i: prepare_title(pick(titles, i), self.alphabet) for i, _ in batch}
+        pick_title = converted_titles.get
         languages = [detect_language(text) for _, text in batch]
         kazakh = [k for k, lang in enumerate(languages) if lang.code == "kk" and lang.script == "cyrl"]
-        entities = dict(zip(kazakh, self._entities([batch[k][1] for k in kazakh])))
+        entities = dict(zip(kazakh, self._entities([prepared[k].kazakh for k in kazakh])))
         # a speech page names its speaker in the title only ("Мемлекет басшысы Қасым-Жомарт Тоқаевтың … сөзі")
-        speech_titles = {k: title for k in kazakh if (title := pick(titles, batch[k][0])) and is_speech_title(title)}
+        speech_titles = {k: title for k in kazakh if (title := pick_title(batch[k][0])) and is_speech_title(title)}
         title_entities = dict(zip(speech_titles, self.tagger.tag(list(speech_titles.values())))) if speech_titles else {}
         for k, (index, text) in enumerate(batch):
-            doc = Document(doc=pick(doc_ids, index, f"doc{index + 1}"), text=text, language=languages[k].code,
-                           title=pick(titles, index), published=pick(published, index), url=pick(urls, index))
+            ready = prepared[k]
+            doc = Document(doc=pick(doc_ids, index, f"doc{index + 1}"), text=ready.kazakh, language=languages[k].code,
+                           title=pick_title(index), published=pick(published, index), url=pick(urls, index),
+                           script=ready.script)
             if k in entities:
                 speaker = title_speaker(speech_titles[k], title_entities[k]) if k in speech_titles else None
                 doc = extract(doc, entities[k], refine=self._gate if self.action_gate is not None else None,
                               speaker=speaker)
-            yield doc
+            yield ready.finish(doc)
+
+    def with_alphabet(self, alphabet: str | None) -> "Pipeline":
+        """This pipeline (same model) converting from ``alphabet`` instead."""
+        import copy
+
+        other = copy.copy(self)
+        other.alphabet = alphabet
+        return other
 
     def process_file(self, path: str | Path, *, doc_id: str | None = None) -> Document | Rejected:
         """Read a text or HTML file (``-`` is stdin) and process it, or say why it cannot be."""
@@ -132,6 +152,52 @@ class Pipeline:
         from kznlp.extract.actions import apply_gate
 
         return apply_gate(self.action_gate, self.tagger, text, decisions, people, published=published)
+
+
+class Prepared:
+    """A text ready for the Kazakh rules: in Cyrillic (``text``), with its Russian paragraphs blanked
+    (``kazakh``: same length, so offsets hold), and the way back to the text as written."""
+
+    def __init__(self, original: str, alphabet: str | None = "auto"):
+        self.script = detect_script(original)
+        if self.script == "cyrl" and alphabet == "auto":
+            alphabet = None
+        self.converted: Transliteration = transliterate(original, alphabet)
+        self.text = self.converted.text
+        # each paragraph's script as written (the conversion keeps line breaks, so paragraphs match)
+        written = [paragraph_script(original[slice(*self.converted.original_span(s, e))])
+                   for s, e in paragraph_spans(self.text)]
+        language = detect_language(self.text).code
+        self.paragraphs: tuple[Paragraph, ...] = paragraphs(self.text, written, language if language != "und" else "kk")
+        chars = list(self.text)
+        for p in self.paragraphs:
+            if p.language == "ru" and language == "kk":
+                chars[p.start:p.end] = " " * (p.end - p.start)
+        self.kazakh = "".join(chars)
+
+    def finish(self, doc: Document) -> Document:
+        """``doc`` with its real text, the text as written, and every span also in the text as written."""
+        from dataclasses import replace
+
+        doc = replace(doc, text=self.text, paragraphs=self.paragraphs)
+        if not self.converted.changed:
+            return doc
+        span = self.converted.original_span
+
+        def mapped(item):
+            start, end = span(item.start, item.end) if item.start >= 0 else (None, None)
+            return replace(item, original_start=start, original_end=end)
+
+        return replace(
+            doc, original=self.converted.original, alphabet=self.converted.alphabet,
+            entities=tuple(mapped(e) for e in doc.entities),
+            officials=tuple(replace(o, mentions=tuple(mapped(m) for m in o.mentions)) for o in doc.officials),
+            figures=tuple(mapped(f) for f in doc.figures),
+            decisions=tuple(replace(mapped(d), actions=tuple(mapped(a) for a in d.actions)) for d in doc.decisions))
+
+
+prepare = Prepared
+prepare_title = title_to_cyrillic  # titles of Latin and Arabic-script pages in Cyrillic too
 
 
 SPEECH_TITLE = re.compile(r"(?:сөйлеген\s+сөз|Жолдау|баяндама|құттықтау|үндеу)", re.I)

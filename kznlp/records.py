@@ -15,6 +15,8 @@ class Entity:
     text: str
     start: int  # character offsets into Document.text, end exclusive
     end: int
+    original_start: int | None = None  # the span in Document.original (a Latin or Arabic-script text)
+    original_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -22,6 +24,8 @@ class Mention:
     text: str
     start: int
     end: int
+    original_start: int | None = None
+    original_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +45,8 @@ class Figure:
     subject: str | None  # the noun counted, nominative
     start: int
     end: int
+    original_start: int | None = None
+    original_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +57,8 @@ class Action:
     deadline: str | None = None  # ISO date when it can be resolved, else the phrase
     start: int = -1
     end: int = -1
+    original_start: int | None = None
+    original_end: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +68,18 @@ class Decision:
     start: int
     end: int
     actions: tuple[Action, ...] = ()
+    original_start: int | None = None
+    original_end: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    """A paragraph of ``Document.text``: the script it was written in and its language."""
+
+    start: int
+    end: int
+    script: str  # "cyrl", "latn", "arab", "und"
+    language: str  # "kk", "ru", ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,10 +95,21 @@ class Document:
     figures: tuple[Figure, ...] = ()
     decisions: tuple[Decision, ...] = field(default=())
     warnings: tuple[str, ...] = ()  # what was wrong with the input but did not stop it (bytes replaced, …)
+    script: str = "cyrl"  # as written: "cyrl", "latn", "arab", "mixed" or "und"
+    alphabet: str | None = None  # the one converted from ("2021", "2018", "2017", "digraph", "arab")
+    original: str | None = None  # the text as written, when it was converted to Cyrillic for ``text``
+    paragraphs: tuple[Paragraph, ...] = ()
 
     def to_dict(self) -> dict:
-        """The JSON output schema (see README, "Output")."""
+        """The JSON output schema (see README, "Output").  ``alphabet``, ``original`` and the
+        ``original_start``/``original_end`` of every span are there only for a converted text;
+        ``paragraphs`` only when they differ in script or language."""
         out = asdict(self)
+        converted = out.pop("original") is not None
+        alphabet = out.pop("alphabet")
+        paragraphs = out.pop("paragraphs")
+        if not converted:
+            _drop_original_spans(out)
         for official in out["officials"]:
             official["positions"] = list(official["positions"])
             official["organisations"] = list(official["organisations"])
@@ -90,8 +121,24 @@ class Document:
             ]
         for key in ("entities", "officials", "figures", "decisions", "warnings"):
             out[key] = list(out[key])
-        return {"doc": out.pop("doc"), "title": out.pop("title"), "published": out.pop("published"),
-                "language": out.pop("language"), "url": out.pop("url"), **out}
+        head = {"doc": out.pop("doc"), "title": out.pop("title"), "published": out.pop("published"),
+                "language": out.pop("language"), "url": out.pop("url"), "script": out.pop("script")}
+        if converted:
+            head.update(alphabet=alphabet, original=self.original)
+        if len({(p["script"], p["language"]) for p in paragraphs if p["script"] != "und"}) > 1:
+            head["paragraphs"] = list(paragraphs)
+        return {**head, **out}
+
+
+def _drop_original_spans(value) -> None:
+    if isinstance(value, dict):
+        value.pop("original_start", None)
+        value.pop("original_end", None)
+        for item in value.values():
+            _drop_original_spans(item)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _drop_original_spans(item)
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,8 +119,10 @@ def test_migration_2_to_3_keeps_data_and_search(tmp_path):
     before = [[(h.doc_id, h.score) for h in search(old, q, filters=f, limit=50)] for q, f in queries]
     old.conn.close()
 
+    from kznlp.store.schema import SCHEMA_VERSION
+
     db = open_archive(path)
-    assert db.execute("PRAGMA user_version").fetchone() == (3,)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
     assert "prefix='2 3 4 5 6 7 8 9 10 11 12'" in db["documents_fts"].schema
     assert db["documents"].detect_fts() == "documents_fts"  # what datasette looks for
     indexes = {name for (name,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'").fetchall()}
@@ -139,4 +141,4 @@ def test_migration_2_to_3_keeps_data_and_search(tmp_path):
     db.execute("INSERT INTO documents_fts (documents_fts, rank) VALUES ('integrity-check', 1)")
     assert {h.doc_id for h in search(db, "Сағынтаевтың", limit=1000)} >= {"almaty", "almaty-2"}
     assert [h.doc_id for h in search(db, "жаңа")] == ["almaty-2"]
-    assert open_archive(path).execute("PRAGMA user_version").fetchone() == (3,)  # nothing left to migrate
+    assert open_archive(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)  # nothing left

@@ -42,6 +42,12 @@ def test_search_page_finds_inflected_forms(client):
     assert 'data-facet="official"' in page.text and "Бақытжан Сағынтаев" in page.text
 
 
+@pytest.mark.parametrize("query", ["äkımderge", "ákimderge", "اكىمدەرگە"])
+def test_search_page_takes_latin_and_arabic_script_queries(client, query):
+    page = client.get("/", params={"q": query})
+    assert page.status_code == 200 and "/documents/almaty" in page.text and "<mark>" in page.text
+
+
 def test_facet_links_filter(client):
     officials = client.get("/api/officials").json()
     oid = next(o["id"] for o in officials if o["name"] == "Олжас Бектенов")

@@ -32,7 +32,8 @@ from kznlp.store.archive import save_document
 from kznlp.text.decode import decode_bytes
 from kznlp.text.html import HtmlArticle, looks_like_html, parse_article
 from kznlp.text.language import detect_language
-from kznlp.text.translit import latin_to_cyrillic
+from kznlp.text.script import detect_script
+from kznlp.text.translit import title_to_cyrillic, transliterate
 
 HTML_TYPES = ("text/html", "application/xhtml+xml", "text/plain", "")
 XML_TYPES = ("xml", "rss", "atom", "gzip", "x-gzip", "octet-stream")
@@ -333,11 +334,16 @@ class Crawler:
         if self.options.since and published and published < self.options.since:
             self._skip(item, f"published {published}, before --since")
             return
-        language = detect_language(article.text)
+        # Latin and Arabic-script Kazakh is stored in Cyrillic (hashes, near-duplicates and search use
+        # it), the page as written kept alongside
+        script = detect_script(article.text)
         text, title, original = article.text, article.title, None
-        if language.code == "kk" and language.script == "latn":
-            original, text = text, latin_to_cyrillic(text)
-            title = latin_to_cyrillic(title) if title else title
+        if script != "cyrl":
+            converted = transliterate(text)
+            if converted.changed:
+                original, text = text, converted.text
+                title = title_to_cyrillic(title)
+        language = detect_language(text)
         content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
         same = self.frontier.doc_with_hash(content_hash, site_host(page.final_url))
         if same is not None:
@@ -349,17 +355,19 @@ class Crawler:
         fingerprint = simhash(text)
         duplicate_of, similarity = self._near_duplicate(text, fingerprint, doc_id)
         url = clean_url(item.url)  # the address as found, less tracking parameters (?utm_source=sitemap)
-        if self.options.extract:
-            doc = self.pipeline().process(text, doc_id=doc_id, title=title, published=published, url=url)
+        if self.options.extract:  # the pipeline converts the page itself, so spans also point into it
+            doc = self.pipeline().process(original if original is not None else text, doc_id=doc_id,
+                                          title=article.title if original is not None else title,
+                                          published=published, url=url)
         else:
             doc = Document(doc=doc_id, text=text, language=language.code, title=title, published=published,
-                           url=url)
+                           url=url, script=script, original=original)
         source = site.name if site is not None else (item.source or site_host(page.final_url))
-        save_document(self.db, doc, source=source, script=language.script,
+        save_document(self.db, doc, source=source, script=script,
                       canonical_url=clean_url(canonical or page.final_url))
         self.frontier.record_article(
             item, page, doc_id=doc_id, keys=keys, source=source, author=article.author, lead=article.lead,
-            original_script=language.script if original is not None else None, original_text=original,
+            original_script=script if original is not None else None, original_text=original,
             extracted=self.options.extract, simhash=fingerprint, encoding=encoding, content_hash=content_hash,
             duplicate_of=duplicate_of, similarity=similarity)
         self.stats.stored += 1

@@ -24,7 +24,7 @@ from kznlp.resources import casefold
 from kznlp.store.schema import migrate
 from kznlp.store.filters import Filters, documents_bound, filter_sql, register_functions
 from kznlp.text.morph import search_stem
-from kznlp.text.translit import latin_to_cyrillic
+from kznlp.text.translit import latin_to_cyrillic, transliterate
 
 WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 READ_MMAP_BYTES = 1 << 32
@@ -144,8 +144,10 @@ def insert_facts(conn: sqlite3.Connection, doc: Document, official_id: Callable[
 
 def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | None = None,
                   script: str | None = None, canonical_url: str | None = None) -> None:
-    """Store a document and its extraction in one transaction, replacing an earlier version."""
+    """Store a document and its extraction in one transaction, replacing an earlier version.
+    ``script``: as written (the document's own unless given); a converted text keeps its original."""
     conn = db.conn
+    script = script or doc.script
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
     digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
     try:
@@ -153,11 +155,12 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
             for table in CHILD_TABLES:
                 conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc,))
             conn.execute("DELETE FROM documents WHERE id = ?", (doc.doc,))
+            original = ((", original_text", ",?"), (doc.original,)) if doc.original is not None else (("", ""), ())
             conn.execute(
                 "INSERT INTO documents (id, url, canonical_url, source, title, published, language, script, text,"
-                " content_hash, processed_at, stems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+                f" content_hash, processed_at, stems{original[0][0]}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?{original[0][1]})",
                 (doc.doc, doc.url, canonical_url or doc.url, source, doc.title, doc.published, doc.language,
-                 script, doc.text, digest, now, stems_of(f"{doc.title or ''} {doc.text}")))
+                 script, doc.text, digest, now, stems_of(f"{doc.title or ''} {doc.text}"), *original[1]))
             insert_facts(conn, doc, lambda name: _official_id(conn, name))
     except sqlite3.Error as error:
         raise ArchiveError(f"could not store {doc.doc}: {error}") from None
@@ -169,8 +172,20 @@ MAX_TERMS = 32
 
 
 def _is_latin(word: str) -> bool:
-    """A Latin-script word worth transliterating (1-2 letter ones are mostly abbreviations: "or", "IT")."""
+    """A Latin or Arabic-script word worth transliterating (1-2 letter Latin ones are mostly
+    abbreviations: "or", "IT")."""
+    if _is_arabic(word):
+        return True
     return len(word) >= 3 and any("a" <= ch.lower() <= "z" for ch in word) and not any("\u0400" <= ch <= "\u04ff" for ch in word)
+
+
+def _is_arabic(word: str) -> bool:
+    return any("\u0600" <= ch <= "\u06ff" for ch in word)
+
+
+def _cyrillic(word: str) -> str:
+    """A query word in Cyrillic: Arabic script always, Latin by the alphabet it reads best in."""
+    return transliterate(word, "arab").text if _is_arabic(word) else latin_to_cyrillic(word)
 
 
 def _phrase(words: list[str]) -> str | None:
@@ -185,7 +200,7 @@ def _term(words: list[str]) -> str | None:
     plain = _phrase(words)
     if plain is None or not any(_is_latin(w) for w in words):
         return plain
-    cyrillic = _phrase([latin_to_cyrillic(w) if _is_latin(w) else w for w in words])
+    cyrillic = _phrase([_cyrillic(w) if _is_latin(w) else w for w in words])
     return plain if cyrillic in (None, plain) else f"({plain} OR {cyrillic})"
 
 
@@ -262,7 +277,7 @@ def query_stems(query: str) -> set[str]:
             continue
         stems.add(search_stem(word))
         if _is_latin(word):
-            stems.add(search_stem(latin_to_cyrillic(word)))
+            stems.add(search_stem(_cyrillic(word)))
     stems.discard("")
     return stems
 

@@ -52,7 +52,7 @@ def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], o
     conn.executemany(
         "INSERT INTO documents (id, url, canonical_url, source, title, published, language, script, text,"
         " content_hash, processed_at, stems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
-        [(d.doc, d.url, d.url, source, d.title, d.published, d.language, None, d.text,
+        [(d.doc, d.url, d.url, source, d.title, d.published, d.language, d.script, d.text,
           hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, stems_of(f"{d.title or ''} {d.text}"))
          for d, source in batch])
 

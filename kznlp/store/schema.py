@@ -15,7 +15,7 @@ import sqlite_utils
 
 from kznlp.errors import ArchiveError
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # Every query word is a stem matched as a prefix ("әкім"*).  Without a prefix index FTS5 answers a
 # prefix by merging the whole doclist of every term that starts with it, however few rows are
@@ -111,7 +111,19 @@ def _v3(db: sqlite_utils.Database) -> None:
             db.execute(f"ANALYZE {name}")
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3}
+def _v4(db: sqlite_utils.Database) -> None:
+    """Kazakh in every script: ``documents.original_text`` keeps a Latin or Arabic-script text as written
+    (``text`` is its Cyrillic reading, which offsets and search use); ``script`` is filled where earlier
+    versions left it empty."""
+    from kznlp.text.script import detect_script
+
+    db.execute("ALTER TABLE documents ADD COLUMN original_text TEXT")
+    rows = db.execute("SELECT id, text FROM documents WHERE script IS NULL").fetchall()
+    db.conn.executemany("UPDATE documents SET script = ? WHERE id = ?", [(detect_script(t or ""), i) for i, t in rows])
+    db["documents"].create_index(["script"])
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
 
 
 def _objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:

@@ -1,0 +1,91 @@
+"""Build ``kznlp/resources/kk/word_frequencies.tsv``: Cyrillic Kazakh word forms and their counts.
+
+The transliterator decides ambiguous letters (2021 "i" = и or й, "h" = х or һ, Arabic-script vowels
+without a hamza, ...) with this list and a character model estimated from it.
+
+Sources (all Cyrillic Kazakh, read from ``../shared``; only the word counts are shipped):
+  data/text/*.txt                      akorda.kz speeches and news, kk.wikipedia articles, primeminister.kz
+                                       and economy.gov.kz news (CC BY-SA 4.0 / CC BY-SA / site texts)
+  data/press_more/001.txt … 100.txt   Kazakh press and government pages (site texts)
+press_more 101–120 are held out: ``scripts/eval_translit.py`` measures on them.
+
+    python scripts/build_wordlist.py [--shared ../shared] [--min-count 1]
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "kznlp" / "resources" / "kk" / "word_frequencies.tsv"
+WORD = re.compile(r"[а-яёәғқңөұүһі]+(?:-[а-яёәғқңөұүһі]+)*")
+# Latin letters typed for Kazakh Cyrillic ones inside Cyrillic words (press_more 016, 023, ...)
+LOOKALIKE = str.maketrans({"i": "і", "ə": "ә", "c": "с", "o": "о", "e": "е", "a": "а", "p": "р", "x": "х"})
+CYR = re.compile(r"[а-яёәғқңөұүһі]")
+MIXED = re.compile(r"[a-zə]*[а-яёәғқңөұүһі][a-zа-яёәғқңөұүһіə]*")
+HELD_OUT = range(101, 121)
+
+
+WORD_CASED = re.compile(r"[А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+(?:-[А-ЯЁӘҒҚҢӨҰҮҺІа-яёәғқңөұүһі]+)*")
+CASED_WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def words(text: str):
+    text = text.lower()
+    text = MIXED.sub(lambda m: m.group(0).translate(LOOKALIKE), text)
+    for w in WORD.findall(text):
+        yield w.replace("ё", "е")
+
+
+def capitals(text: str, seen: Counter, upper: Counter) -> None:
+    """Count, for words not at a sentence start, how often each is written with a capital (names)."""
+    for match in CASED_WORD.finditer(text):
+        before = text[:match.start()].rstrip(" «\"(")
+        if not before or before[-1] in ".!?…\n:":
+            continue
+        word = match.group(0)
+        if not WORD.fullmatch(word.lower()) or (len(word) > 1 and word.isupper()):
+            continue
+        key = word.lower().replace("ё", "е")
+        seen[key] += 1
+        upper[key] += word[0].isupper()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
+    parser.add_argument("--min-count", type=int, default=1)
+    args = parser.parse_args()
+    counts: Counter[str] = Counter()
+    seen: Counter[str] = Counter()
+    upper: Counter[str] = Counter()
+    sources = sorted((args.shared / "data" / "text").glob("*.txt"))
+    sources += [args.shared / "data" / "press_more" / f"{n:03d}.txt" for n in range(1, 121) if n not in HELD_OUT]
+    for path in sources:
+        text = path.read_text("utf-8")
+        if path.parent.name == "press_more":
+            text = text.split("\n", 1)[1]  # the source URL
+        counts.update(words(text))
+        if not path.name.endswith(".lower.txt"):  # true-case sources
+            capitals(text, seen, upper)
+    kept = [(w, c) for w, c in counts.most_common() if c >= args.min_count and len(w) >= 1]
+    lines = [
+        "# Cyrillic Kazakh word forms with their counts, for deciding ambiguous letters in transliteration.",
+        "# Built by scripts/build_wordlist.py from ../shared/data/text (akorda.kz, kk.wikipedia CC BY-SA 4.0,",
+        "# primeminister.kz and economy.gov.kz news from the NLP-KazNU corpus, CC BY-SA) and press_more 001-100",
+        "# (site texts); press_more 101-120 held out for scripts/eval_translit.py.  Only counts are shipped.",
+        f"# {len(kept)} forms from {sum(counts.values())} words.",
+        "# capitals: how often in a hundred the word is written with a capital inside a sentence (names;",
+        "# Arabic script has no case), where true-case text has it.",
+        "# word\tcount\tcapitals",
+    ]
+    rows = [f"{w}\t{c}" + (f"\t{round(100 * upper[w] / seen[w])}" if seen[w] else "") for w, c in kept]
+    OUT.write_text("\n".join(lines + rows) + "\n", "utf-8")
+    print(f"{OUT.relative_to(ROOT)}: {len(kept)} forms, {OUT.stat().st_size // 1024} KiB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,237 @@
+"""Kazakh in every script: detection, conversion to Cyrillic with offsets back, entry points.
+
+Real texts: ``tests/fixtures/translit/*.tsv`` are short excerpts of Latin and Arabic-script pages (their
+URLs on the first line) with a careful Cyrillic reading; the round trip uses the shipped demo releases.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from kznlp.store.archive import fts_query, open_archive, query_stems, save_document, search
+from kznlp.text.script import detect_script, paragraphs
+from kznlp.text.translit import ALPHABETS, from_cyrillic, transliterate
+
+from conftest import ROOT, run_cli
+
+FIXTURES = ROOT / "tests" / "fixtures" / "translit"
+WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
+
+
+def _fixture(name: str) -> tuple[str, str, str]:
+    lines = (FIXTURES / name).read_text("utf-8").splitlines()
+    url = lines[0].lstrip("# ")
+    pairs = [line.split("\t", 1) for line in lines if not line.startswith("#")]
+    return "\n".join(p[0] for p in pairs), "\n".join(p[1] for p in pairs), url
+
+
+def _accuracy(reference: str, ours: str) -> float:
+    a, b = WORD.findall(reference.casefold()), WORD.findall(ours.casefold())
+    assert len(a) == len(b)
+    return sum(x == y for x, y in zip(a, b)) / len(a)
+
+
+@pytest.mark.parametrize("name, alphabet", [
+    ("latn_2021_adyrna.tsv", "2021"), ("latn_2018_egemen.tsv", "2018"), ("latn_2018_aqshamnews.tsv", "2018"),
+    ("latn_digraph_abai.tsv", "digraph"), ("arab_egemen.tsv", "arab"), ("arab_inform.tsv", "arab"),
+    ("arab_qazaqtimes.tsv", "arab"),
+])
+def test_real_pages_read_as_a_person_reads_them(name, alphabet):
+    original, reading, url = _fixture(name)
+    assert url.startswith("https://")
+    converted = transliterate(original)
+    assert converted.alphabet == alphabet
+    assert _accuracy(reading, converted.text) >= 0.97
+    # every word of the Cyrillic text points back at the word it was written as
+    for match in WORD.finditer(converted.text):
+        start, end = converted.original_span(*match.span())
+        written = original[start:end]
+        assert written and not re.search(r"[\s,.]", written.strip()), (match.group(0), written)
+
+
+def test_names_in_their_standard_spelling():
+    assert transliterate("Premer-Mınıstr Álıhan Smaıylov").text == "Премьер-Министр Әлихан Смайылов"
+    assert transliterate("Almaty oblysynyŋ äkımı Qanat Bozymbaev boiynşa").text == \
+        "Алматы облысының әкімі Қанат Бозымбаев бойынша"
+    assert transliterate("ە.جاماۋباەۆ شىمكەنت قالاسىندا").text == "Е.Жамаубаев Шымкент қаласында"
+
+
+@pytest.mark.parametrize("alphabet", ALPHABETS)
+def test_round_trip_through_every_alphabet(alphabet):
+    text = (ROOT / "corpora" / "demo" / "excerpt_01.txt").read_text("utf-8").split("\n", 1)[1]
+    written = from_cyrillic(text, alphabet)
+    assert written != text
+    back = transliterate(written)
+    assert back.alphabet == alphabet
+    pairs = [(a, b) for a, b in zip(WORD.findall(text), WORD.findall(back.text))
+             if re.fullmatch(r"[а-яёәғқңөұүһі-]+", a, re.I)]  # the Latin brand names of the page aside
+    assert len(WORD.findall(text)) == len(WORD.findall(back.text))
+    assert sum(a.casefold() == b.casefold() for a, b in pairs) / len(pairs) >= 0.98
+
+
+def test_mixed_page_each_paragraph_in_its_own_alphabet():
+    text = ("Almaty oblysynyŋ äkımı Qanat Bozymbaev söz söiledı.\n"
+            "استانا. KAZINFORM - ۇكىمەت وتىرىسىندا جەكەمەنشىك مەكتەپتەردىڭ جۇمىسى\nАлматы қаласы")
+    converted = transliterate(text)
+    assert converted.alphabet == "arab+2021" and detect_script(text) == "mixed"
+    assert converted.text.split("\n") == ["Алматы облысының әкімі Қанат Бозымбаев сөз сөйледі.",
+                                         "Астана. KAZINFORM - Үкімет отырысында жекеменшік мектептердің жұмысы",
+                                         "Алматы қаласы"]
+    spans = {m.group(0): text[slice(*converted.original_span(*m.span()))] for m in WORD.finditer(converted.text)}
+    assert spans["Бозымбаев"] == "Bozymbaev" and spans["Үкімет"] == "ۇكىمەت" and spans["қаласы"] == "қаласы"
+
+
+def test_english_is_not_read_as_kazakh():
+    text = "Алматы әкімі жиналыс өткізді.\nThe meeting was held in Almaty with the participation of ministers."
+    assert not transliterate(text).changed
+
+
+def test_forced_alphabet_and_none():
+    assert transliterate("Qazaqstan ükımetı", "2021").text == "Қазақстан үкіметі"
+    assert transliterate("Qazaqstan ükımetı", None).text == "Qazaqstan ükımetı"
+
+
+@pytest.mark.parametrize("text, script", [
+    ("Алматы қаласының әкімі Тengrinews.kz сайтына сұхбат берді. https://tengrinews.kz/kazakhstan", "cyrl"),
+    ("Almaty qalasynyń ákimi sheshim qabyldady. KAZINFORM", "latn"),
+    ("استانا. KAZINFORM - ۇكىمەت وتىرىسىندا جەكەمەنشىك مەكتەپتەردىڭ جۇمىسى", "arab"),
+    ("Алматы облысының әкімі шешім қабылдады, бұл туралы хабарлады.\n"
+     "Almaty oblysynyŋ äkımı şeşım qabyldady, būl turaly habarlady.", "mixed"),
+    ("12 345", "und"),
+])
+def test_detect_script(text, script):
+    assert detect_script(text) == script
+
+
+def test_russian_paragraph_is_labelled_ru():
+    text = ("Аудан әкімі жиналыс өткізді.\nПоделиться в социальных сетях: подписывайтесь на наш канал.\n"
+            "Әкім тапсырма берді.")
+    assert [p.language for p in paragraphs(text)] == ["kk", "ru", "kk"]
+
+
+def test_search_in_any_script(tmp_path):
+    assert fts_query("اكىمى") == '("اكىمى"* OR "әкім"*)'
+    assert "әкім" in query_stems("äkımı") and "әкім" in query_stems("ákimi") and "әкім" in query_stems("اكىمى")
+    from kznlp.records import Document
+
+    db = open_archive(tmp_path / "a.db")
+    for doc_id, text in [("latn", "Almaty qalasynyñ äkımı Qanat Bozymbaev jinalys ötkızdı."),
+                         ("arab", "الماتى قالاسىنىڭ اكىمى جينالىس وتكىزدى."),
+                         ("cyrl", "Алматы қаласының әкімі жиналыс өткізді.")]:
+        converted = transliterate(text)
+        save_document(db, Document(doc_id, converted.text, "kk", script=detect_script(text),
+                                   original=converted.original if converted.changed else None))
+    for query in ("әкімі", "äkımınıñ", "ákimi", "اكىمى"):
+        assert sorted(h.doc_id for h in search(db, query)) == ["arab", "cyrl", "latn"], query
+    rows = dict(db.execute("SELECT id, script FROM documents").fetchall())
+    assert rows == {"latn": "latn", "arab": "arab", "cyrl": "cyrl"}
+    original = db.execute("SELECT original_text FROM documents WHERE id = 'arab'").fetchone()[0]
+    assert original.startswith("الماتى")
+
+
+def test_migration_to_4_fills_script(tmp_path):
+    import sqlite_utils
+
+    from kznlp.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+    db = sqlite_utils.Database(tmp_path / "v3.db")
+    for version in (1, 2, 3):
+        with db.conn:
+            MIGRATIONS[version](db)
+            db.execute(f"PRAGMA user_version = {version}")
+    db.execute("INSERT INTO documents (id, language, text) VALUES ('a', 'kk', 'Алматы қаласының әкімі')")
+    db.conn.commit()
+    db.conn.close()
+    db = open_archive(tmp_path / "v3.db")
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert db.execute("SELECT script, original_text FROM documents").fetchone() == ("cyrl", None)
+
+
+# -- through the model (a few seconds each) -------------------------------------------------------
+def _facts(doc):
+    return ([o.name for o in doc.officials], [(f.value, f.unit, f.subject) for f in doc.figures],
+            [len(d.actions) for d in doc.decisions])
+
+
+@pytest.mark.parametrize("alphabet", ["2021", "2018", "arab"])
+def test_reference_release_in_other_scripts_gives_the_same_facts(nlp, reference_text, reference_doc, alphabet):
+    written = from_cyrillic(reference_text, alphabet)
+    doc = nlp.process(written)
+    assert doc.script == ("arab" if alphabet == "arab" else "latn") and doc.alphabet == alphabet
+    assert doc.original == written and doc.language == "kk"
+    assert _facts(doc) == _facts(reference_doc)
+    mention = doc.officials[0].mentions[0]
+    assert from_cyrillic(mention.text, alphabet) == doc.original[mention.original_start:mention.original_end]
+    for figure in doc.figures:
+        assert doc.original[figure.original_start:figure.original_end].strip()
+    data = doc.to_dict()
+    assert data["script"] == doc.script and data["original"] == written
+    assert "original_start" in data["entities"][0] and "original_start" not in reference_doc.to_dict()["entities"][0]
+
+
+def test_cli_process_reads_a_latin_page(tmp_path):
+    original, _, url = _fixture("latn_2021_adyrna.tsv")
+    path = tmp_path / "adyrna.txt"
+    path.write_text(f"{url}\n\n{original}\n", "utf-8")
+    result = run_cli("process", str(path))
+    assert result.returncode == 0, result.stderr
+    doc = json.loads(result.stdout)
+    assert doc["script"] == "latn" and doc["alphabet"] == "2021"
+    names = {o["name"] for o in doc["officials"]}
+    assert "Қанат Бозымбаев" in names
+    first = next(o for o in doc["officials"] if o["name"] == "Қанат Бозымбаев")["mentions"][0]
+    assert doc["original"][first["original_start"]:first["original_end"]] == "Qanat Bozymbaev"
+
+
+def test_crawl_stores_latin_and_arabic_pages_in_cyrillic(tmp_path):
+    from dataclasses import replace
+
+    from kznlp.scrape.crawl import CrawlOptions, crawl
+    from scrape_support import FAST, serve
+
+    pages = {}
+    for name in ("arab_inform.tsv", "latn_2018_egemen.tsv"):
+        original, reading, url = _fixture(name)
+        body = "".join(f"<p>{line}</p>" for line in original.split("\n"))
+        title = original.split(" ", 4)[:4]
+        pages["/" + name.split(".")[0]] = (f"<!DOCTYPE html><html><head><title>{' '.join(title)}</title></head>"
+                                           f"<body><article><h1>{' '.join(title)}</h1>{body}</article></body></html>")
+
+    def route(html):
+        return lambda handler, n: handler.send(200, html.encode("utf-8"))
+
+    db = open_archive(tmp_path / "crawl.db")
+    with serve(None, {path: route(html) for path, html in pages.items()}) as site:
+        crawl(db, CrawlOptions(urls=tuple(site.url + p for p in pages), extract=False, policy=replace(FAST)))
+    rows = {url.rsplit("/", 1)[1]: (script, language, text, original, title) for url, script, language, text, original,
+            title in db.execute("SELECT url, script, language, text, original_text, title FROM documents")}
+    assert set(rows) == {"arab_inform", "latn_2018_egemen"}
+    script, language, text, original, title = rows["arab_inform"]
+    assert (script, language) == ("arab", "kk") and "Үкімет отырысында" in text and "ۇكىمەت" in original
+    assert title.startswith("Астана")
+    script, language, text, original, title = rows["latn_2018_egemen"]
+    assert (script, language) == ("latn", "kk") and "Кәрім Мәсімов Қостанайға келді" in text
+    assert original.startswith("Keshe Premer-Mınıstr")
+    hits = {h.doc_id for h in search(db, "Qostanaı")} & {h.doc_id for h in search(db, "Қостанай")}
+    assert len(hits) == 1
+
+
+def test_process_many_gives_each_record_its_script(nlp):
+    latin, _, _ = _fixture("latn_2018_egemen.tsv")
+    arabic, _, _ = _fixture("arab_egemen.tsv")
+    cyrillic = ("Аудан әкімі Бақытжан Сағынтаев жиналыс өткізді.\n"
+                "Поделиться в социальных сетях: подписывайтесь на наш канал в Telegram.\n"
+                "Әкім жол жөндеу жұмыстарын аяқтауды тапсырды.")
+    docs = list(nlp.process_many([latin, arabic, cyrillic], batch_size=2))
+    assert [(d.script, d.alphabet) for d in docs] == [("latn", "2018"), ("arab", "arab"), ("cyrl", None)]
+    assert "Кәрім Мәсімов" in {o.name for o in docs[0].officials}
+    assert docs[1].figures and docs[1].figures[0].unit == "KZT"
+    data = docs[2].to_dict()
+    assert [p["language"] for p in data["paragraphs"]] == ["kk", "ru", "kk"]
+    ru = data["paragraphs"][1]
+    assert not any(e.start < ru["end"] and ru["start"] < e.end for e in docs[2].entities)
+    assert "original" not in data and "Telegram" in data["text"]
