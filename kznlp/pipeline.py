@@ -225,7 +225,10 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
     named in its title: an official of the document and the maker of decisions nobody else makes.
     """
     published = date.fromisoformat(doc.published) if doc.published else None
-    people = find_people(doc.text, entities)
+    site = site_names(doc.url)
+    # two words that spell the site's name ("Dala News" on dalanews.kz) are its masthead, not a person;
+    # one word may well be a person ("Абай" on abai.kz)
+    people = [p for p in find_people(doc.text, entities) if len(p.name.split()) < 2 or _letters(p.name) not in site]
     if speaker is not None:
         match = next((p for p in people if same_person(p.name, speaker.name)), None)
         if match is None:
@@ -241,6 +244,24 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
     # every named person, with the positions this text gives (a chair with no title is still news)
     return replace(doc, entities=tuple(entities), officials=tuple(people),
                    figures=tuple(find_figures(doc.text)), decisions=tuple(decisions))
+
+
+def _letters(name: str) -> str:
+    return "".join(ch for ch in name.casefold() if ch.isalpha())
+
+
+def site_names(url: str | None) -> frozenset[str]:
+    """The site's own name as letters ("dalanews.kz" -> "даланеус", "dalanews"): a tagger reads "Dala
+    News" in a Latin page's furniture as a person, and the converted text spells it in Cyrillic."""
+    from urllib.parse import urlsplit
+
+    from kznlp.text.translit import LATIN_ALPHABETS, decode_word
+
+    host = (urlsplit(url).hostname or "") if url else ""
+    labels = [label for label in host.removeprefix("www.").split(".")[:-1] if len(label) >= 4]
+    names = {_letters(label) for label in labels}
+    names |= {_letters(decode_word(label, alphabet)[0]) for label in labels for alphabet in LATIN_ALPHABETS}
+    return frozenset(n for n in names if n)
 
 
 DATE_MARKER = re.compile(r"^\s*date\s+(\d{4}-\d{2}-\d{2})\s+")

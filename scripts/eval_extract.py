@@ -24,7 +24,6 @@ import argparse
 import json
 import re
 import sys
-from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -255,6 +254,25 @@ def print_totals(title: str, per_doc: list[Scores]) -> None:
     print()
 
 
+def print_by_script(golds: list[dict], per_doc: list[Scores]) -> None:
+    """Totals' F1 for the documents written in each script (SPLIT.tsv), when there is more than one."""
+    script_of = {}
+    for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]:
+        doc, _part, _site, script = line.split("\t")
+        script_of[f"press_more_{doc}"] = script
+    groups: dict[str, list[Scores]] = {}
+    for gold, scores in zip(golds, per_doc):
+        groups.setdefault(script_of.get(gold["id"], "cyrl"), []).append(scores)
+    if len(groups) < 2:
+        return
+    fields = ("officials", "positions", "figures", "actions", "decision_maker")
+    print(f"{'by script':<18}{'docs':>6}" + "".join(f"{f:>16}" for f in fields))
+    for script in sorted(groups):
+        totals = total(groups[script]).fields
+        print(f"{script:<18}{len(groups[script]):>6}" + "".join(f"{totals[f].prf[2]:>16.3f}" for f in fields))
+    print()
+
+
 def agreement() -> None:
     """Second independent annotation (press_more_double/) scored against the first read (press_more_double/first/)."""
     folder = GOLD / "press_more_double"
@@ -297,6 +315,7 @@ def main() -> None:
         predicted = predict(pipeline, golds)
         per_doc = [score_document(gold, doc) for gold, doc in zip(golds, predicted)]
         print_totals(f"{part}: {len(golds)} documents", per_doc)
+        print_by_script(golds, per_doc)
         if part == "heldout":
             continue
         print(f"{'document':<28}{'officials':>10}{'figures':>10}{'actions':>10}")

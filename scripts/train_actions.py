@@ -8,8 +8,9 @@ encoder's mean-pooled sentence vector, the cue and layout flags, and whether a d
 on it. Model: L2-regularised logistic regression (class-balanced). The two thresholds (keep a rule
 decision, add a decision the rules missed) are chosen on out-of-fold probabilities, with folds
 grouped by site, by the end-to-end action-item F1 of scripts/eval_extract.py on the tune part.
-The held-out part is never read here. Training data: press_more tune documents and the legacy
-gold set (corpora/gold/*.json; the annotated parts of the two long speeches label their own sentences). Deterministic (seeded); runs in about a minute on 2 cores.
+The held-out part is never read here. Training data: press_more tune documents, the legacy
+gold set (corpora/gold/*.json; the annotated parts of the two long speeches label their own sentences)
+and the sentence-level annotations of corpora/gold/sentences/*.jsonl (each sentence read alone). Deterministic (seeded); runs in about a minute on 2 cores.
 """
 
 from __future__ import annotations
@@ -101,17 +102,29 @@ def main() -> None:
             doc = pipeline.process((ROOT / gold["source"]).read_text("utf-8"), doc_id=gold["id"],
                                    published=gold.get("published"))
         add_example(gold, doc, candidates(doc.text), site.get(gold["id"].rsplit("_", 1)[-1], "legacy"))
+    # sentence-level annotations (corpora/gold/sentences): each sentence is read alone by the rules
+    for path in sorted((ev.GOLD / "sentences").glob("*.jsonl")):
+        sources: dict[str, str] = {}
+        for line in path.read_text("utf-8").splitlines():
+            row = json.loads(line) if line.strip() else None
+            if not row or row.get("label") not in (0, 1):
+                continue
+            if row["source"] not in sources:
+                sources[row["source"]] = (ROOT / row["source"]).read_text("utf-8")
+            sentence = sources[row["source"]][row["start"]:row["end"]]
+            gold = {"decisions": [{"actions": row.get("actions", [])}]}
+            add_example(gold, pipeline.process(sentence, doc_id=row["id"]), candidates(sentence), "sentences")
     reachable = sum(any(covered(d[1].text[c.start:c.end], [a]) for c in d[2]) for d in docs for a in gold_actions(d[0]))
     print(f"gold actions inside some candidate sentence: {reachable} of {sum(len(gold_actions(d[0])) for d in docs)}")
     print(f"{len(docs)} documents, {sum(len(d[2]) for d in docs)} candidate sentences, "
           f"{int(sum(d[4].sum() for d in docs))} with a gold action")
 
-    groups = sorted({d[5] for d in docs if d[5] != "legacy"})
+    groups = sorted({d[5] for d in docs} - {"legacy", "sentences"})
     fold_of = {g: k % args.folds for k, g in enumerate(np.random.default_rng(0).permutation(groups))}
     oof: list[np.ndarray] = [np.zeros(len(d[2])) for d in docs]
     for fold in range(args.folds):
-        train = [i for i, d in enumerate(docs) if d[5] == "legacy" or fold_of[d[5]] != fold]
-        test = [i for i, d in enumerate(docs) if d[5] != "legacy" and fold_of[d[5]] == fold]
+        train = [i for i, d in enumerate(docs) if d[5] in ("legacy", "sentences") or fold_of[d[5]] != fold]
+        test = [i for i, d in enumerate(docs) if d[5] not in ("legacy", "sentences") and fold_of[d[5]] == fold]
         xs = np.concatenate([docs[i][3] for i in train if len(docs[i][2])])
         ys = np.concatenate([docs[i][4] for i in train if len(docs[i][2])])
         w, b = fit(xs, ys, args.l2)
@@ -122,7 +135,7 @@ def main() -> None:
     def end_to_end(keep: float, add: float, use_rules: bool = True) -> ev.Count:
         total = ev.Count()
         for (gold, doc, found, _x, _y, group), probs in zip(docs, oof):
-            if group == "legacy":
+            if group in ("legacy", "sentences"):
                 continue
             published = date.fromisoformat(doc.published) if doc.published else None
             decisions = gate_decisions(doc.text, doc.decisions, found, probs, list(doc.officials), keep=keep, add=add,

@@ -92,6 +92,10 @@ def test_detect_language(text, code, script):
     ("1,6 трлн", ["1,6", "трлн"]),
     ("9,7%-ға өсті", ["9,7", "%-ға", "өсті"]),
     ("ЖОО-дағы сондай-ақ", ["ЖОО-дағы", "сондай-ақ"]),
+    # a lost space before a number (smartnews.kz, 2018 Latin: "Onyń іshіnde13 mlrd teńge") is two words;
+    # names of things with digits stay whole
+    ("Оның ішінде13 млрд", ["Оның", "ішінде", "13", "млрд"]),
+    ("G4 City, A320, Су-30", ["G4", "City", ",", "A320", ",", "Су-30"]),
 ])
 def test_word_spans(text, words):
     assert [text[s:e] for s, e in word_spans(text)] == words

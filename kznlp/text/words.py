@@ -8,6 +8,7 @@ import re
 WORD = re.compile(
     r"\d+(?:[.,]\d+)+(?:-[^\W_]+)?"  # 1,6  15.01.2024  9,7-ге
     r"|%(?:-[^\W_]+)?"  # %  %-ға
+    r"|[а-яёәғқңөұүһі]{3,}(?=\d)"  # "ішінде13": a lost space, two words (not "G4", "A320")
     r"|[^\W_]+(?:[-'’][^\W_]+)*"  # words, Wi-Fi-ға, 2017-нші, сондай-ақ
     r"|\S"  # any other single character
 )
