@@ -20,7 +20,7 @@ from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
-from kznlp.text.script import detect_script, paragraph_script, paragraph_spans, paragraphs
+from kznlp.text.script import detect_script, fix_lookalikes, paragraph_script, paragraph_spans, paragraphs
 from kznlp.text.translit import Transliteration, title_to_cyrillic, transliterate
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
@@ -163,7 +163,7 @@ class Prepared:
         if self.script == "cyrl" and alphabet == "auto":
             alphabet = None
         self.converted: Transliteration = transliterate(original, alphabet)
-        self.text = self.converted.text
+        self.text = fix_lookalikes(self.converted.text)  # same length: the offset map still holds
         # each paragraph's script as written (the conversion keeps line breaks, so paragraphs match)
         written = [paragraph_script(original[slice(*self.converted.original_span(s, e))])
                    for s, e in paragraph_spans(self.text)]

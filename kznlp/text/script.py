@@ -16,6 +16,7 @@ URLs and e-mail addresses do not count, nor do a few Latin brand names in a Cyri
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from kznlp.records import Paragraph
 
@@ -128,3 +129,33 @@ def paragraphs(text: str, original_scripts: list[str] | None = None, language: s
     scripts = original_scripts or [paragraph_script(text[s:e]) for s, e in spans]
     return tuple(Paragraph(s, e, script, paragraph_language(text[s:e], language) if script in ("cyrl", "und")
                            else language) for (s, e), script in zip(spans, scripts))
+
+
+WORD_LETTERS = re.compile(r"[^\W\d_]+")
+
+
+@cache
+def _lookalikes() -> dict[str, str]:
+    from kznlp.resources import read_table
+
+    return dict(read_table("lookalikes.tsv"))
+
+
+def fix_lookalikes(text: str) -> str:
+    """``text`` with the Latin lookalikes inside Cyrillic words made Cyrillic; same length, so offsets hold.
+
+    >>> fix_lookalikes("Егiндiкөл ауданы, iPhone")
+    'Егіндікөл ауданы, iPhone'
+    """
+    table = _lookalikes()
+    chars = None
+    for m in WORD_LETTERS.finditer(text):
+        word = m.group()
+        scripts = [letter_script(ch) for ch in word]
+        latin = scripts.count("latn")
+        if not latin or scripts.count("cyrl") < latin or any(s == "latn" and ch not in table for s, ch in zip(scripts, word)):
+            continue
+        chars = chars if chars is not None else list(text)
+        for k, ch in enumerate(word, m.start()):
+            chars[k] = table.get(ch, ch)
+    return text if chars is None else "".join(chars)
