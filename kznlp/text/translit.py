@@ -206,6 +206,28 @@ def _vowel_filter(word: str) -> set[str] | None:
     return set(BACK)
 
 
+# Letters whose reading depends on their neighbours, beyond the alphabet tables:
+# - 2018 "ń" / 2021 "ñ", "ŋ" before a consonant is also "нг": site converters write the "нг" of a loanword
+#   so ("monıtorıńti" -> "мониторингті"); the word list and the character model decide, as for any letter.
+# - Arabic script writes the glide of a vowel before the surname ending -ев/-ева as ي ("بالايەۆا",
+#   "تاجىبايەۆ"), which Cyrillic does not write: "Балаева", "Тәжібаев" (no Cyrillic word has "Vйев").
+NG_LETTERS = {"ń", "ñ", "ŋ", "Ń", "Ñ", "Ŋ"}
+LATIN_VOWELS = set("aáäeéiıíİIoóöuúüūýyAÁÄEÉIİOÓÖUÚÜŪÝY")
+ARABIC_GLIDE_VOWELS = set("اوۇىەه")
+
+
+def _context_options(word: str, i: int, n: int, options: tuple[str, ...], table: Alphabet) -> tuple[str, ...]:
+    """``options`` for the grapheme ``word[i:i + n]``, with the readings its neighbours allow added."""
+    piece = word[i:i + n]
+    if table.arabic:
+        if piece == "ي" and 0 < i and word[i - 1] in ARABIC_GLIDE_VOWELS and word[i + 1:i + 3] == "ەۆ":
+            return ("",) + options
+        return options
+    if piece in NG_LETTERS and i + 1 < len(word) and word[i + 1].isalpha() and word[i + 1] not in LATIN_VOWELS:
+        return options + ("нг",)
+    return options
+
+
 def decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A word of one alphabet in Cyrillic, and for each Cyrillic character the ``(start, end)`` of
     the grapheme it comes from (relative to ``word``)."""
@@ -226,7 +248,7 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
         for score, out, pieces in beams[i][:BEAM]:
             for n, options, upper in graphemes[i]:
                 vowel = allowed is not None and word[i] in ARABIC_VOWELS
-                for rank, option in enumerate(options):
+                for rank, option in enumerate(_context_options(word, i, n, options, table)):
                     history = ("^^^" + out)[-(ORDER - 1):]
                     gain = lex.score(option, history, final=False) - 1.5 * rank
                     if vowel and option not in allowed:
