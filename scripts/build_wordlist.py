@@ -1,4 +1,5 @@
-"""Build ``kznlp/resources/kk/word_frequencies.tsv``: Cyrillic Kazakh word forms and their counts.
+"""Build ``kznlp/resources/kk/word_frequencies.tsv``: Cyrillic Kazakh word forms and their counts, and
+``person_names.tsv``: the words of people's names.
 
 The transliterator decides ambiguous letters (2021 "i" = и or й, "h" = х or һ, Arabic-script vowels
 without a hamza, ...) with this list and a character model estimated from it.
@@ -8,6 +9,8 @@ Sources (all Cyrillic Kazakh, read from ``../shared``; only the word counts are 
                                        and economy.gov.kz news (CC BY-SA 4.0 / CC BY-SA / site texts)
   data/press_more/001.txt … 100.txt   Kazakh press and government pages (site texts)
 press_more 101–120 are held out: ``scripts/eval_translit.py`` measures on them.
+Person names (first names, surnames, patronymics in any case form) from the PERSON spans of
+  data/kaznerd/IOB2_valid.txt          KazNERD (Yeshpanov, Khassanov & Varol, LREC 2022; CC BY 4.0)
 
     python scripts/build_wordlist.py [--shared ../shared] [--min-count 1]
 """
@@ -21,6 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "kznlp" / "resources" / "kk" / "word_frequencies.tsv"
+NAMES_OUT = ROOT / "kznlp" / "resources" / "kk" / "person_names.tsv"
 WORD = re.compile(r"[а-яёәғқңөұүһі]+(?:-[а-яёәғқңөұүһі]+)*")
 # Latin letters typed for Kazakh Cyrillic ones inside Cyrillic words (press_more 016, 023, ...)
 LOOKALIKE = str.maketrans({"i": "і", "ə": "ә", "c": "с", "o": "о", "e": "е", "a": "а", "p": "р", "x": "х"})
@@ -54,6 +58,32 @@ def capitals(text: str, seen: Counter, upper: Counter) -> None:
         upper[key] += word[0].isupper()
 
 
+def person_names(path: Path) -> Counter:
+    """The words of the PERSON spans of a CoNLL (IOB2) file, lower case, ё = е."""
+    names: Counter[str] = Counter()
+    for line in path.read_text("utf-8").splitlines():
+        parts = line.split()
+        if len(parts) == 2 and parts[1].endswith("-PERSON"):
+            word = parts[0].lower().replace("ё", "е")
+            if WORD.fullmatch(word) and len(word) > 1:
+                names[word] += 1
+    return names
+
+
+def write_names(shared: Path) -> None:
+    names = person_names(shared / "data" / "kaznerd" / "IOB2_valid.txt")
+    lines = [
+        "# Words of people's names (first names, surnames, patronymics, with their case endings), Cyrillic,",
+        "# with counts: the PERSON spans of KazNERD (data/kaznerd/IOB2_valid.txt; Yeshpanov, Khassanov & Varol,",
+        "# LREC 2022; CC BY 4.0).  Built by scripts/build_wordlist.py.  The transliterator reads a name with a",
+        "# character model of these and of the capitalised words of word_frequencies.tsv.",
+        "# word\tcount",
+    ]
+    rows = [f"{w}\t{c}" for w, c in sorted(names.items(), key=lambda x: (-x[1], x[0]))]
+    NAMES_OUT.write_text("\n".join(lines + rows) + "\n", "utf-8")
+    print(f"{NAMES_OUT.relative_to(ROOT)}: {len(rows)} name words")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--shared", type=Path, default=ROOT.parent / "shared")
@@ -85,6 +115,7 @@ def main() -> None:
     rows = [f"{w}\t{c}" + (f"\t{round(100 * upper[w] / seen[w])}" if seen[w] else "") for w, c in kept]
     OUT.write_text("\n".join(lines + rows) + "\n", "utf-8")
     print(f"{OUT.relative_to(ROOT)}: {len(kept)} forms, {OUT.stat().st_size // 1024} KiB")
+    write_names(args.shared)
 
 
 if __name__ == "__main__":

@@ -166,6 +166,23 @@ def lexicon() -> Lexicon:
     return Lexicon.from_table()
 
 
+@cache
+def name_lexicon() -> Lexicon:
+    """A character model of people's names: ``person_names.tsv`` and the words ``word_frequencies.tsv``
+    writes with a capital (names of people and places).  Kazakh names spell differently from common
+    words: a name begins with И, hardly ever with І ("Itqusov" -> "Итқұсов", while "Ishki" -> "Ішкі");
+    "-иулла-" is frequent in them ("Halıýllın" -> "Халиуллин", while "bıýdjet" -> "бюджет")."""
+    lex = lexicon()
+    counts: dict[str, int] = defaultdict(int)
+    for row in read_table("person_names.tsv"):
+        if len(row) > 1:
+            counts[row[0]] += int(row[1])
+    for word, count in lex.counts.items():
+        if lex.capitals.get(word, 0) >= 50:
+            counts[word] += count
+    return Lexicon(dict(counts))
+
+
 # -- one word --------------------------------------------------------------------------------------
 BEAM = 12
 
@@ -257,7 +274,10 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
     finals = [(score + lex.char_logp(("^^^" + out)[-(ORDER - 1):], "$")
                + (8.0 + math.log(lex.counts[out]) if out in lex.counts else 0.0), out, pieces)
               for score, out, pieces in beams[len(word)]]
-    _, out, pieces = max(finals, key=lambda h: h[0])
+    finals.sort(key=lambda h: -h[0])
+    if _name_shaped(word, finals, table):
+        finals = _as_name(finals)
+    _, out, pieces = finals[0]
     all_caps = sum(ch.isupper() for ch in word) > 1 and not any(ch.islower() for ch in word)
     text, spans, pos, pending = [], [], 0, None
     for length, start, end, upper in pieces:
@@ -276,6 +296,47 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
     if pending is not None and spans:
         spans[-1] = (spans[-1][0], len(word))
     return "".join(text), tuple(spans)
+
+
+NAME_MARGIN = 6.0  # readings this close to the best are weighed again as names
+NAME_WEIGHT = 0.9  # the name model's share in the mixture that weighs them
+
+
+def _name_shaped(word: str, finals: list, table: Alphabet) -> bool:
+    """Whether a word unknown to the word list looks like a surname (a capital in Latin script, a surname
+    ending in some close reading): its readings are then weighed by the name model."""
+    best_score, best = finals[0][0], finals[0][1]
+    if best in lexicon().counts:
+        return False
+    if not table.arabic and (not word[:1].isupper() or word.isupper()):
+        return False
+    close = [out for score, out, _ in finals if score >= best_score - NAME_MARGIN]
+    return len(set(close)) > 1 and any(SURNAME.search(out) for out in close)
+
+
+def _as_name(finals: list) -> list:
+    """The readings close to the best, the word list's character model swapped for the name model's."""
+    lex, names = lexicon(), name_lexicon()
+    best_score = finals[0][0]
+    close, seen = [], set()
+    for score, out, pieces in finals:
+        if score < best_score - NAME_MARGIN or out in seen:
+            continue
+        seen.add(out)
+        close.append((score - _char_score(out, lex) + _char_score(out, lex, names), out, pieces))
+    return sorted(close, key=lambda h: -h[0])
+
+
+def _char_score(word: str, lex: Lexicon, names: Lexicon | None = None) -> float:
+    """log P(word) by the character model of ``lex`` or, with ``names``, of the mixture of the two."""
+    total, history = 0.0, "^" * (ORDER - 1)
+    for char in word + "$":
+        p = math.exp(lex.char_logp(history, char))
+        if names is not None:
+            p = (1 - NAME_WEIGHT) * p + NAME_WEIGHT * math.exp(names.char_logp(history, char))
+        total += math.log(p)
+        history = (history + char)[-(ORDER - 1):]
+    return total
 
 
 # -- whole texts -----------------------------------------------------------------------------------
