@@ -253,6 +253,13 @@ def decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]
 
 @lru_cache(maxsize=100_000)
 def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    _, out, pieces = _readings(word, name)[0]
+    return _render(word, out, pieces)
+
+
+@lru_cache(maxsize=100_000)
+def _readings(word: str, name: str) -> tuple[tuple[float, str, tuple], ...]:
+    """The readings of ``word`` (score, lower-case Cyrillic, pieces), best first."""
     table = alphabet(name)
     lex = lexicon()
     graphemes = _graphemes(word, table)
@@ -277,7 +284,11 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
     finals.sort(key=lambda h: -h[0])
     if _name_shaped(word, finals, table):
         finals = _as_name(finals)
-    _, out, pieces = finals[0]
+    return tuple(finals)
+
+
+def _render(word: str, out: str, pieces: tuple) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A reading with the case of ``word``, and the span of ``word`` each of its characters comes from."""
     all_caps = sum(ch.isupper() for ch in word) > 1 and not any(ch.islower() for ch in word)
     text, spans, pos, pending = [], [], 0, None
     for length, start, end, upper in pieces:
@@ -406,6 +417,7 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
             ends.extend(range(last + 1, upto + 1))
             last = upto
 
+    words: list[tuple[int, str, str, list[int]]] = []  # (start, word, normalised word, its indexes)
     for region_start, region_end in regions:
         for match in pattern.finditer(text, region_start, region_end):
             word = match.group(0)
@@ -420,17 +432,53 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
                     word = word.rstrip("'’ʼ`´")
                 if ROMAN.fullmatch(word) and (len(word) > 1 or name == "2021" and text[match.end():match.end() + 1] != "."):
                     continue  # a Roman numeral ("XVI sessiiasy", "I toqsan"), not an initial ("M.Mūhtarov")
-            keep(match.start())
             normal, index = _normalise(word if table.arabic else word.translate(LOOKALIKES))
-            cyrillic, pieces = decode_word(normal, name)
-            out.append(cyrillic)
-            for s, e in pieces:
-                starts.append(match.start() + index[s])
-                ends.append(match.start() + (index[e] if e < len(index) else len(word)))
-            last = match.start() + len(word)
+            words.append((match.start(), word, normal, index))
+    readings = _first_names(text, words, name)
+    for (start, word, normal, index), (reading, pieces) in zip(words, readings):
+        keep(start)
+        cyrillic, spans_ = _render(normal, reading, pieces)
+        out.append(cyrillic)
+        for s, e in spans_:
+            starts.append(start + index[s])
+            ends.append(start + (index[e] if e < len(index) else len(word)))
+        last = start + len(word)
     keep(len(text))
     result = "".join(out)
     return Transliteration(result, text, name, tuple(starts), tuple(ends))
+
+
+FIRST_NAME_MARGIN = 10.0  # how much worse than the best reading a first name may score and still be taken
+
+
+def _known_name(word: str) -> bool:
+    lex = lexicon()
+    return word in name_lexicon().counts and (word not in lex.counts or lex.capitals.get(word, 0) >= 50)
+
+
+def _first_names(text: str, words: list, name: str) -> list[tuple[str, tuple]]:
+    """The reading of each word; right before a surname, a known first name rather than the common word
+    the same letters spell ("ايدا بالايەۆا" is "Аида Балаева", while "ايدا" alone is "айда")."""
+    table = alphabet(name)
+    lex = lexicon()
+    options = [_readings(normal, name) for _, _, normal, _ in words]
+    chosen = [(o[0][1], o[0][2]) for o in options]
+    for i in range(len(words) - 1):
+        (start, word, normal, _), (next_start, next_word, next_normal, _) = words[i], words[i + 1]
+        between = text[start + len(word):next_start]
+        best = chosen[i][0]
+        if between.strip() or not SURNAME.search(chosen[i + 1][0]) or _known_name(best):
+            continue
+        if not table.arabic and not (normal[:1].isupper() and next_normal[:1].isupper()):
+            continue
+        if best not in lex.counts:
+            continue  # unknown: already weighed as a name, if it looks like one
+        top = options[i][0][0]
+        for score, reading, pieces in options[i]:
+            if score >= top - FIRST_NAME_MARGIN and _known_name(reading):
+                chosen[i] = (reading, pieces)
+                break
+    return chosen
 
 
 MIN_KNOWN = 0.2  # a Latin text whose best reading finds fewer of its words in the word list is not Kazakh
