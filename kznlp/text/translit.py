@@ -50,6 +50,7 @@ class Alphabet:
     readings: dict[str, tuple[str, ...]]  # grapheme -> Cyrillic readings, most likely first
     spelling: dict[str, str]  # Cyrillic letter -> its official grapheme
     longest: int
+    ranks: dict[str, tuple[int, ...]] = field(default_factory=dict)  # grapheme -> rank of each reading
 
     @property
     def arabic(self) -> bool:
@@ -61,15 +62,19 @@ def alphabet(name: str) -> Alphabet:
     if name not in ALPHABETS:
         raise ValueError(f"unknown alphabet {name!r}; one of {', '.join(ALPHABETS)}")
     readings: dict[str, tuple[str, ...]] = {}
+    ranks: dict[str, tuple[int, ...]] = {}
     spelling: dict[str, str] = {}
     for row in read_table(f"alphabet_{name}.tsv"):
         key = row[0]
-        options = tuple(row[1].split()) if len(row) > 1 else ()
+        # readings joined by "=" are equally likely ("I" in 2018: і or и, as often at a word's start)
+        groups = row[1].split() if len(row) > 1 else []
+        options = tuple(o for group in groups for o in group.split("="))
         if key != "∅":
             readings[key] = options or ("",)
+            ranks[key] = tuple(r for r, group in enumerate(groups) for _ in group.split("=")) or (0,)
         for letter in (row[2].split() if len(row) > 2 else ()):
             spelling.setdefault(letter, "" if key == "∅" else key)
-    return Alphabet(name, readings, spelling, max(len(k) for k in readings))
+    return Alphabet(name, readings, spelling, max(len(k) for k in readings), ranks)
 
 
 @cache
@@ -168,8 +173,8 @@ def lexicon() -> Lexicon:
 
 @cache
 def name_lexicon() -> Lexicon:
-    """A character model of people's names: ``person_names.tsv`` and the words ``word_frequencies.tsv``
-    writes with a capital (names of people and places).  Kazakh names spell differently from common
+    """A character model of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
+    ``word_frequencies.tsv`` writes with a capital (names of people and places).  Kazakh names spell differently from common
     words: a name begins with И, hardly ever with І ("Itqusov" -> "Итқұсов", while "Ishki" -> "Ішкі");
     "-иулла-" is frequent in them ("Halıýllın" -> "Халиуллин", while "bıýdjet" -> "бюджет")."""
     lex = lexicon()
@@ -177,6 +182,8 @@ def name_lexicon() -> Lexicon:
     for row in read_table("person_names.tsv"):
         if len(row) > 1:
             counts[row[0]] += int(row[1])
+    for row in read_table("name_stems.tsv"):
+        counts[row[0]] += 1
     for word, count in lex.counts.items():
         if lex.capitals.get(word, 0) >= 50:
             counts[word] += count
@@ -233,16 +240,20 @@ LATIN_VOWELS = set("aáäeéiıíİIoóöuúüūýyAÁÄEÉIİOÓÖUÚÜŪÝY")
 ARABIC_GLIDE_VOWELS = set("اوۇىەه")
 
 
-def _context_options(word: str, i: int, n: int, options: tuple[str, ...], table: Alphabet) -> tuple[str, ...]:
-    """``options`` for the grapheme ``word[i:i + n]``, with the readings its neighbours allow added."""
+def _context_options(word: str, i: int, n: int, options: tuple[str, ...],
+                     table: Alphabet) -> tuple[tuple[str, int], ...]:
+    """``options`` for the grapheme ``word[i:i + n]`` with their ranks, and the readings its neighbours
+    allow added."""
     piece = word[i:i + n]
+    ranks = table.ranks.get(piece) or table.ranks.get(piece.lower()) or ()
+    ranked = tuple(zip(options, ranks if len(ranks) == len(options) else range(len(options))))
     if table.arabic:
         if piece == "ي" and 0 < i and word[i - 1] in ARABIC_GLIDE_VOWELS and word[i + 1:i + 3] == "ەۆ":
-            return ("",) + options
-        return options
+            return (("", 0),) + tuple((o, r + 1) for o, r in ranked)
+        return ranked
     if piece in NG_LETTERS and i + 1 < len(word) and word[i + 1].isalpha() and word[i + 1] not in LATIN_VOWELS:
-        return options + ("нг",)
-    return options
+        return ranked + (("нг", len(ranked)),)
+    return ranked
 
 
 def decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -272,11 +283,13 @@ def _readings(word: str, name: str) -> tuple[tuple[float, str, tuple], ...]:
         for score, out, pieces in beams[i][:BEAM]:
             for n, options, upper in graphemes[i]:
                 vowel = allowed is not None and word[i] in ARABIC_VOWELS
-                for rank, option in enumerate(_context_options(word, i, n, options, table)):
+                for option, rank in _context_options(word, i, n, options, table):
                     history = ("^^^" + out)[-(ORDER - 1):]
                     gain = lex.score(option, history, final=False) - 1.5 * rank
                     if vowel and option not in allowed:
                         gain -= HARMONY_PENALTY
+                        if i and word[i - 1] in HAMZA:
+                            gain -= HARMONY_PENALTY  # the vowel right after the hamza: front, whatever follows
                     beams[i + n].append((score + gain, out + option, pieces + ((len(option), i, i + n, upper),)))
     finals = [(score + lex.char_logp(("^^^" + out)[-(ORDER - 1):], "$")
                + (8.0 + math.log(lex.counts[out]) if out in lex.counts else 0.0), out, pieces)
