@@ -172,6 +172,12 @@ def lexicon() -> Lexicon:
 
 
 @cache
+def person_names() -> frozenset[str]:
+    """The words of people's names: ``person_names.tsv`` and ``name_stems.tsv``."""
+    return frozenset(row[0] for name in ("person_names.tsv", "name_stems.tsv") for row in read_table(name))
+
+
+@cache
 def name_lexicon() -> Lexicon:
     """A character model of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
     ``word_frequencies.tsv`` writes with a capital (names of people and places).  Kazakh names spell differently from common
@@ -297,7 +303,12 @@ def _readings(word: str, name: str) -> tuple[tuple[float, str, tuple], ...]:
     finals.sort(key=lambda h: -h[0])
     if _name_shaped(word, finals, table):
         finals = _as_name(finals)
-    return tuple(finals)
+    kept, seen = [], set()
+    for final in finals:  # the best few distinct readings (the cache holds 100,000 words)
+        if final[1] not in seen and len(kept) < READINGS_KEPT:
+            seen.add(final[1])
+            kept.append(final)
+    return tuple(kept)
 
 
 def _render(word: str, out: str, pieces: tuple) -> tuple[str, tuple[tuple[int, int], ...]]:
@@ -322,6 +333,7 @@ def _render(word: str, out: str, pieces: tuple) -> tuple[str, tuple[tuple[int, i
     return "".join(text), tuple(spans)
 
 
+READINGS_KEPT = 8
 NAME_MARGIN = 6.0  # readings this close to the best are weighed again as names
 NAME_WEIGHT = 0.9  # the name model's share in the mixture that weighs them
 
@@ -600,7 +612,8 @@ def truecase(tr: Transliteration) -> Transliteration:
 
 def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> None:
     """First names: an unknown word after a position ("әкімі бегзат Болатбеков"), and a word the word list
-    does not know as a common one right before a surname ("құмар Ақсақалов", "серік Мақашұлы")."""
+    does not know as a common one, or knows as a name, right before a surname ("құмар Ақсақалов",
+    "серік Мақашұлы")."""
     from kznlp.resources import word_set
 
     cues = word_set("name_cues.tsv")
@@ -627,7 +640,8 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
     for before, word in zip(words, words[1:]):
         if tr.text[before.end():word.start()].strip():
             continue
-        if SURNAME.search(word.group(0).lower()) and not common(before.group(0), strict=True) and \
+        if SURNAME.search(word.group(0).lower()) and \
+                (not common(before.group(0), strict=True) or before.group(0).lower() in person_names()) and \
                 before.group(0).lower() not in cues and text[before.start()].islower():
             text[before.start()] = text[before.start()].upper()
 
