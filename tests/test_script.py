@@ -70,6 +70,7 @@ DALA_150 = ("https://dalanews.kz/tote/article/turkistan-oblisinda-keleshek-mekte
 SMART_123 = ("https://smartnews.kz/qz/news/8867-kantarda-memlekettik-byudzhettin-20-mlrd-tengesi-igerilmedi-"
              "–-karzhy-ministri")
 INFORM_134 = "https://qz.inform.kz/news/sko-da-audan-akmder-saylauinin-koritindisi-shikti-9af190"
+INFORM_140 = "https://qz.inform.kz/news/bozymbaev-740-myn-adamdy-gazben-kamtityn-zhobany-atady_a3503044"
 
 
 @pytest.mark.parametrize("url, original, reading", [
@@ -91,6 +92,11 @@ INFORM_134 = "https://qz.inform.kz/news/sko-da-audan-akmder-saylauinin-koritindi
     # the vowel right after a hamza is front, even in a compound whose second part is back
     (INFORM_148, "بۇل ءبىلىم بەرۋ ۇيىمدارى 27 ءۇشاۋىسىمدى جانە 11 اپاتتى مەكتەپ ماسەلەسىن شەشۋگە",
      "Бұл білім беру ұйымдары 27 үшауысымды және 11 апатты мектеп мәселесін шешуге"),
+    # the Latin alphabets drop ъ as they drop ь: "e" after a consonant may be "ъе" (субъект, съезд)
+    (INFORM_125, "4,1 mıllıard teńge bólindi, 54 sýbekt qarjylandyryldy",
+     "4,1 миллиард теңге бөлінді, 54 субъект қаржыландырылды"),
+    (INFORM_140, "«Elbasynyń «Nur Otan» partııasynyń sezinde aıtqan tapsyrmasyn oryndaý maqsatynda",
+     "«Елбасының «Нұр Отан» партиясының съезінде айтқан тапсырмасын орындау мақсатында"),
     # and what must not change: І at a word's start, ю in a common loanword, ң before a consonant
     (SMART_123, "Ishkі іster mınıstrlіgі jáne Qorǵanys mınıstrlіgі", "Ішкі істер министрлігі және Қорғаныс министрлігі"),
     (INFORM_134, "«Barlyǵyna qarsy» belgisi bar bıýlletender sany 724 boldy.",
