@@ -33,6 +33,7 @@ APOSTROPHES = "'’ʼ`´"
 ACUTE = "\u0301"
 # Cyrillic letters that stand in for Latin ones inside Latin words ("Iаǵnı" with a Cyrillic а, "О́ńir")
 LOOKALIKES = str.maketrans("аеорсухіАЕОРСХІ", "aeopcyxiAEOPCXI")
+CYRILLIC_LOOKALIKES = set("аеорсухіАЕОРСХІ")
 BACK, FRONT = "аоұы", "әөүі"
 ARABIC_VOWELS = set("اوۇى")
 ARABIC_FRONT_MARKERS = set("كگەک")
@@ -451,8 +452,8 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
             if not table.arabic:
                 if _latin_letters(word) == 0:
                     continue
-                if sum(1 for ch in word if "\u0400" <= ch <= "\u04ff") > len(word) // 2:
-                    continue  # a Cyrillic word with a Latin lookalike in it
+                if sum(1 for ch in word if "\u0400" <= ch <= "\u04ff" and ch not in CYRILLIC_LOOKALIKES) > len(word) // 2:
+                    continue  # a Cyrillic word with a Latin lookalike in it (not "іrі": Cyrillic і for Latin i)
                 if name != "2017":
                     word = word.rstrip("'’ʼ`´")
                 if ROMAN.fullmatch(word) and (len(word) > 1 or name == "2021" and text[match.end():match.end() + 1] != "."):
