@@ -60,6 +60,57 @@ def test_names_in_their_standard_spelling():
     assert transliterate("ە.جاماۋباەۆ شىمكەنت قالاسىندا").text == "Е.Жамаубаев Шымкент қаласында"
 
 
+INFORM_125 = "https://qz.inform.kz/news/akmola-oblysynda-eginnin-21-payyzy-zhinaldy_a4111310"
+DALA_135 = "https://dalanews.kz/latyn/article/bqo-akimi-shegirtkege-qarsi-kuresti-kusheytudi-tapsirdi.html"
+INFORM_147 = ("https://ar.inform.kz/news/jaadan-aeylatyn-jkmneyk-mkttr-mmlkttyk-tasyrysty-wrynday-almaydy-"
+              "balaya-5265b8/")
+INFORM_148 = "https://ar.inform.kz/news/qazaqstanda-wtkn-jyly-162-jaa-mkt-salyndy-e67d67/"
+DALA_150 = ("https://dalanews.kz/tote/article/turkistan-oblisinda-keleshek-mektepteri-ayasinda-16-jana-bilim-"
+            "uyasi-ashiladi.html")
+SMART_123 = ("https://smartnews.kz/qz/news/8867-kantarda-memlekettik-byudzhettin-20-mlrd-tengesi-igerilmedi-"
+             "–-karzhy-ministri")
+INFORM_134 = "https://qz.inform.kz/news/sko-da-audan-akmder-saylauinin-koritindisi-shikti-9af190"
+INFORM_140 = "https://qz.inform.kz/news/bozymbaev-740-myn-adamdy-gazben-kamtityn-zhobany-atady_a3503044"
+
+
+@pytest.mark.parametrize("url, original, reading", [
+    # 2018 capital I is і or и alike; a surname is weighed as a name, and names begin with И
+    (INFORM_125, "basqarmasy basshysynyń orynbasary Qasym Itqusov.",
+     "басқармасы басшысының орынбасары Қасым Итқұсов."),
+    # 2018 "ıý" is ю, or и + у in the -улла names: Халиуллин, not Халюллин
+    (DALA_135, "oblystyq aýyl sharýashylyǵy basqarmasynyń basshysy Jasulan Halıýllın, sondaı-aq Qaratóbe",
+     "облыстық ауыл шаруашылығы басқармасының басшысы Жасұлан Халиуллин, сондай-ақ Қаратөбе"),
+    # "ń" before a consonant: the "нг" of a loanword, by the word list
+    (DALA_135, "Narıman Tóreǵalıev monıtorıńti kúsheıtip, óńdeý jumystaryn ýaqtyly júrgizýdi",
+     "Нариман Төреғалиев мониторингті күшейтіп, өңдеу жұмыстарын уақтылы жүргізуді"),
+    # Arabic script: a vowel + يەۆ is the surname ending -ев (no й); before a surname, the first name
+    # Аида rather than the common word айда
+    (INFORM_147, "مادەنيەت جانە اقپارات ءمينيسترى ايدا بالايەۆا ۇكىمەت وتىرىسىندا",
+     "Мәдениет және ақпарат министрі Аида Балаева Үкімет отырысында"),
+    (DALA_150, "وبلىس اكىمىنىڭ ورىنباسارى بەيسەنباي تاجىبايەۆتىڭ توراعالىعىمەن وتكەن جينالىستا",
+     "Облыс әкімінің орынбасары Бейсенбай Тәжібаевтың төрағалығымен өткен жиналыста"),
+    # the vowel right after a hamza is front, even in a compound whose second part is back
+    (INFORM_148, "بۇل ءبىلىم بەرۋ ۇيىمدارى 27 ءۇشاۋىسىمدى جانە 11 اپاتتى مەكتەپ ماسەلەسىن شەشۋگە",
+     "Бұл білім беру ұйымдары 27 үшауысымды және 11 апатты мектеп мәселесін шешуге"),
+    # the Latin alphabets drop ъ as they drop ь: "e" after a consonant may be "ъе" (субъект, съезд)
+    (INFORM_125, "4,1 mıllıard teńge bólindi, 54 sýbekt qarjylandyryldy",
+     "4,1 миллиард теңге бөлінді, 54 субъект қаржыландырылды"),
+    (INFORM_140, "«Elbasynyń «Nur Otan» partııasynyń sezinde aıtqan tapsyrmasyn oryndaý maqsatynda",
+     "«Елбасының «Нұр Отан» партиясының съезінде айтқан тапсырмасын орындау мақсатында"),
+    # and what must not change: І at a word's start, ю in a common loanword, ң before a consonant
+    # (this page types Cyrillic і for Latin i: "іrі" is a Latin word all the same)
+    (SMART_123, "Ishkі іster mınıstrlіgі jáne Qorǵanys mınıstrlіgі bıýdjettі іrі kólemde ıgermegen.",
+     "Ішкі істер министрлігі және Қорғаныс министрлігі бюджетті ірі көлемде игермеген."),
+    (INFORM_134, "«Barlyǵyna qarsy» belgisi bar bıýlletender sany 724 boldy.",
+     "«Барлығына қарсы» белгісі бар бюллетендер саны 724 болды."),
+    (DALA_135, "Keńes barysynda óńir basshysyna qazirgi ahýal jáne qolǵa alynǵan sharalar",
+     "Кеңес барысында өңір басшысына қазіргі ахуал және қолға алынған шаралар"),
+])
+def test_names_and_loanwords_in_real_sentences(url, original, reading):
+    assert url.startswith("https://")
+    assert transliterate(original).text == reading
+
+
 @pytest.mark.parametrize("alphabet", ALPHABETS)
 def test_round_trip_through_every_alphabet(alphabet):
     text = (ROOT / "corpora" / "demo" / "excerpt_01.txt").read_text("utf-8").split("\n", 1)[1]

@@ -33,6 +33,7 @@ APOSTROPHES = "'’ʼ`´"
 ACUTE = "\u0301"
 # Cyrillic letters that stand in for Latin ones inside Latin words ("Iаǵnı" with a Cyrillic а, "О́ńir")
 LOOKALIKES = str.maketrans("аеорсухіАЕОРСХІ", "aeopcyxiAEOPCXI")
+CYRILLIC_LOOKALIKES = set("аеорсухіАЕОРСХІ")
 BACK, FRONT = "аоұы", "әөүі"
 ARABIC_VOWELS = set("اوۇى")
 ARABIC_FRONT_MARKERS = set("كگەک")
@@ -50,6 +51,7 @@ class Alphabet:
     readings: dict[str, tuple[str, ...]]  # grapheme -> Cyrillic readings, most likely first
     spelling: dict[str, str]  # Cyrillic letter -> its official grapheme
     longest: int
+    ranks: dict[str, tuple[int, ...]] = field(default_factory=dict)  # grapheme -> rank of each reading
 
     @property
     def arabic(self) -> bool:
@@ -61,15 +63,19 @@ def alphabet(name: str) -> Alphabet:
     if name not in ALPHABETS:
         raise ValueError(f"unknown alphabet {name!r}; one of {', '.join(ALPHABETS)}")
     readings: dict[str, tuple[str, ...]] = {}
+    ranks: dict[str, tuple[int, ...]] = {}
     spelling: dict[str, str] = {}
     for row in read_table(f"alphabet_{name}.tsv"):
         key = row[0]
-        options = tuple(row[1].split()) if len(row) > 1 else ()
+        # readings joined by "=" are equally likely ("I" in 2018: і or и, as often at a word's start)
+        groups = row[1].split() if len(row) > 1 else []
+        options = tuple(o for group in groups for o in group.split("="))
         if key != "∅":
             readings[key] = options or ("",)
+            ranks[key] = tuple(r for r, group in enumerate(groups) for _ in group.split("=")) or (0,)
         for letter in (row[2].split() if len(row) > 2 else ()):
             spelling.setdefault(letter, "" if key == "∅" else key)
-    return Alphabet(name, readings, spelling, max(len(k) for k in readings))
+    return Alphabet(name, readings, spelling, max(len(k) for k in readings), ranks)
 
 
 @cache
@@ -166,6 +172,31 @@ def lexicon() -> Lexicon:
     return Lexicon.from_table()
 
 
+@cache
+def person_names() -> frozenset[str]:
+    """The words of people's names: ``person_names.tsv`` and ``name_stems.tsv``."""
+    return frozenset(row[0] for name in ("person_names.tsv", "name_stems.tsv") for row in read_table(name))
+
+
+@cache
+def name_lexicon() -> Lexicon:
+    """A character model of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
+    ``word_frequencies.tsv`` writes with a capital (names of people and places).  Kazakh names spell differently from common
+    words: a name begins with И, hardly ever with І ("Itqusov" -> "Итқұсов", while "Ishki" -> "Ішкі");
+    "-иулла-" is frequent in them ("Halıýllın" -> "Халиуллин", while "bıýdjet" -> "бюджет")."""
+    lex = lexicon()
+    counts: dict[str, int] = defaultdict(int)
+    for row in read_table("person_names.tsv"):
+        if len(row) > 1:
+            counts[row[0]] += int(row[1])
+    for row in read_table("name_stems.tsv"):
+        counts[row[0]] += 1
+    for word, count in lex.counts.items():
+        if lex.capitals.get(word, 0) >= 50:
+            counts[word] += count
+    return Lexicon(dict(counts))
+
+
 # -- one word --------------------------------------------------------------------------------------
 BEAM = 12
 
@@ -206,6 +237,32 @@ def _vowel_filter(word: str) -> set[str] | None:
     return set(BACK)
 
 
+# Letters whose reading depends on their neighbours, beyond the alphabet tables:
+# - 2018 "ń" / 2021 "ñ", "ŋ" before a consonant is also "нг": site converters write the "нг" of a loanword
+#   so ("monıtorıńti" -> "мониторингті"); the word list and the character model decide, as for any letter.
+# - Arabic script writes the glide of a vowel before the surname ending -ев/-ева as ي ("بالايەۆا",
+#   "تاجىبايەۆ"), which Cyrillic does not write: "Балаева", "Тәжібаев" (no Cyrillic word has "Vйев").
+NG_LETTERS = {"ń", "ñ", "ŋ", "Ń", "Ñ", "Ŋ"}
+LATIN_VOWELS = set("aáäeéiıíİIoóöuúüūýyAÁÄEÉIİOÓÖUÚÜŪÝY")
+ARABIC_GLIDE_VOWELS = set("اوۇىەه")
+
+
+def _context_options(word: str, i: int, n: int, options: tuple[str, ...],
+                     table: Alphabet) -> tuple[tuple[str, int], ...]:
+    """``options`` for the grapheme ``word[i:i + n]`` with their ranks, and the readings its neighbours
+    allow added."""
+    piece = word[i:i + n]
+    ranks = table.ranks.get(piece) or table.ranks.get(piece.lower()) or ()
+    ranked = tuple(zip(options, ranks if len(ranks) == len(options) else range(len(options))))
+    if table.arabic:
+        if piece == "ي" and 0 < i and word[i - 1] in ARABIC_GLIDE_VOWELS and word[i + 1:i + 3] == "ەۆ":
+            return (("", 0),) + tuple((o, r + 1) for o, r in ranked)
+        return ranked
+    if piece in NG_LETTERS and i + 1 < len(word) and word[i + 1].isalpha() and word[i + 1] not in LATIN_VOWELS:
+        return ranked + (("нг", len(ranked)),)
+    return ranked
+
+
 def decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
     """A word of one alphabet in Cyrillic, and for each Cyrillic character the ``(start, end)`` of
     the grapheme it comes from (relative to ``word``)."""
@@ -214,6 +271,13 @@ def decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]
 
 @lru_cache(maxsize=100_000)
 def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]]:
+    _, out, pieces = _readings(word, name)[0]
+    return _render(word, out, pieces)
+
+
+@lru_cache(maxsize=100_000)
+def _readings(word: str, name: str) -> tuple[tuple[float, str, tuple], ...]:
+    """The readings of ``word`` (score, lower-case Cyrillic, pieces), best first."""
     table = alphabet(name)
     lex = lexicon()
     graphemes = _graphemes(word, table)
@@ -226,16 +290,30 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
         for score, out, pieces in beams[i][:BEAM]:
             for n, options, upper in graphemes[i]:
                 vowel = allowed is not None and word[i] in ARABIC_VOWELS
-                for rank, option in enumerate(options):
+                for option, rank in _context_options(word, i, n, options, table):
                     history = ("^^^" + out)[-(ORDER - 1):]
                     gain = lex.score(option, history, final=False) - 1.5 * rank
                     if vowel and option not in allowed:
                         gain -= HARMONY_PENALTY
+                        if i and word[i - 1] in HAMZA:
+                            gain -= HARMONY_PENALTY  # the vowel right after the hamza: front, whatever follows
                     beams[i + n].append((score + gain, out + option, pieces + ((len(option), i, i + n, upper),)))
     finals = [(score + lex.char_logp(("^^^" + out)[-(ORDER - 1):], "$")
                + (8.0 + math.log(lex.counts[out]) if out in lex.counts else 0.0), out, pieces)
               for score, out, pieces in beams[len(word)]]
-    _, out, pieces = max(finals, key=lambda h: h[0])
+    finals.sort(key=lambda h: -h[0])
+    if _name_shaped(word, finals, table):
+        finals = _as_name(finals)
+    kept, seen = [], set()
+    for final in finals:  # the best few distinct readings (the cache holds 100,000 words)
+        if final[1] not in seen and len(kept) < READINGS_KEPT:
+            seen.add(final[1])
+            kept.append(final)
+    return tuple(kept)
+
+
+def _render(word: str, out: str, pieces: tuple) -> tuple[str, tuple[tuple[int, int], ...]]:
+    """A reading with the case of ``word``, and the span of ``word`` each of its characters comes from."""
     all_caps = sum(ch.isupper() for ch in word) > 1 and not any(ch.islower() for ch in word)
     text, spans, pos, pending = [], [], 0, None
     for length, start, end, upper in pieces:
@@ -254,6 +332,48 @@ def _decode_word(word: str, name: str) -> tuple[str, tuple[tuple[int, int], ...]
     if pending is not None and spans:
         spans[-1] = (spans[-1][0], len(word))
     return "".join(text), tuple(spans)
+
+
+READINGS_KEPT = 8
+NAME_MARGIN = 6.0  # readings this close to the best are weighed again as names
+NAME_WEIGHT = 0.9  # the name model's share in the mixture that weighs them
+
+
+def _name_shaped(word: str, finals: list, table: Alphabet) -> bool:
+    """Whether a word unknown to the word list looks like a surname (a capital in Latin script, a surname
+    ending in some close reading): its readings are then weighed by the name model."""
+    best_score, best = finals[0][0], finals[0][1]
+    if best in lexicon().counts:
+        return False
+    if not table.arabic and (not word[:1].isupper() or word.isupper()):
+        return False
+    close = [out for score, out, _ in finals if score >= best_score - NAME_MARGIN]
+    return len(set(close)) > 1 and any(SURNAME.search(out) for out in close)
+
+
+def _as_name(finals: list) -> list:
+    """The readings close to the best, the word list's character model swapped for the name model's."""
+    lex, names = lexicon(), name_lexicon()
+    best_score = finals[0][0]
+    close, seen = [], set()
+    for score, out, pieces in finals:
+        if score < best_score - NAME_MARGIN or out in seen:
+            continue
+        seen.add(out)
+        close.append((score - _char_score(out, lex) + _char_score(out, lex, names), out, pieces))
+    return sorted(close, key=lambda h: -h[0])
+
+
+def _char_score(word: str, lex: Lexicon, names: Lexicon | None = None) -> float:
+    """log P(word) by the character model of ``lex`` or, with ``names``, of the mixture of the two."""
+    total, history = 0.0, "^" * (ORDER - 1)
+    for char in word + "$":
+        p = math.exp(lex.char_logp(history, char))
+        if names is not None:
+            p = (1 - NAME_WEIGHT) * p + NAME_WEIGHT * math.exp(names.char_logp(history, char))
+        total += math.log(p)
+        history = (history + char)[-(ORDER - 1):]
+    return total
 
 
 # -- whole texts -----------------------------------------------------------------------------------
@@ -323,6 +443,7 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
             ends.extend(range(last + 1, upto + 1))
             last = upto
 
+    words: list[tuple[int, str, str, list[int]]] = []  # (start, word, normalised word, its indexes)
     for region_start, region_end in regions:
         for match in pattern.finditer(text, region_start, region_end):
             word = match.group(0)
@@ -331,23 +452,59 @@ def convert(text: str, name: str, *, spans: list[tuple[int, int]] | None = None)
             if not table.arabic:
                 if _latin_letters(word) == 0:
                     continue
-                if sum(1 for ch in word if "\u0400" <= ch <= "\u04ff") > len(word) // 2:
-                    continue  # a Cyrillic word with a Latin lookalike in it
+                if sum(1 for ch in word if "\u0400" <= ch <= "\u04ff" and ch not in CYRILLIC_LOOKALIKES) > len(word) // 2:
+                    continue  # a Cyrillic word with a Latin lookalike in it (not "іrі": Cyrillic і for Latin i)
                 if name != "2017":
                     word = word.rstrip("'’ʼ`´")
                 if ROMAN.fullmatch(word) and (len(word) > 1 or name == "2021" and text[match.end():match.end() + 1] != "."):
                     continue  # a Roman numeral ("XVI sessiiasy", "I toqsan"), not an initial ("M.Mūhtarov")
-            keep(match.start())
             normal, index = _normalise(word if table.arabic else word.translate(LOOKALIKES))
-            cyrillic, pieces = decode_word(normal, name)
-            out.append(cyrillic)
-            for s, e in pieces:
-                starts.append(match.start() + index[s])
-                ends.append(match.start() + (index[e] if e < len(index) else len(word)))
-            last = match.start() + len(word)
+            words.append((match.start(), word, normal, index))
+    readings = _first_names(text, words, name)
+    for (start, word, normal, index), (reading, pieces) in zip(words, readings):
+        keep(start)
+        cyrillic, spans_ = _render(normal, reading, pieces)
+        out.append(cyrillic)
+        for s, e in spans_:
+            starts.append(start + index[s])
+            ends.append(start + (index[e] if e < len(index) else len(word)))
+        last = start + len(word)
     keep(len(text))
     result = "".join(out)
     return Transliteration(result, text, name, tuple(starts), tuple(ends))
+
+
+FIRST_NAME_MARGIN = 10.0  # how much worse than the best reading a first name may score and still be taken
+
+
+def _known_name(word: str) -> bool:
+    lex = lexicon()
+    return word in name_lexicon().counts and (word not in lex.counts or lex.capitals.get(word, 0) >= 50)
+
+
+def _first_names(text: str, words: list, name: str) -> list[tuple[str, tuple]]:
+    """The reading of each word; right before a surname, a known first name rather than the common word
+    the same letters spell ("ايدا بالايەۆا" is "Аида Балаева", while "ايدا" alone is "айда")."""
+    table = alphabet(name)
+    lex = lexicon()
+    options = [_readings(normal, name) for _, _, normal, _ in words]
+    chosen = [(o[0][1], o[0][2]) for o in options]
+    for i in range(len(words) - 1):
+        (start, word, normal, _), (next_start, next_word, next_normal, _) = words[i], words[i + 1]
+        between = text[start + len(word):next_start]
+        best = chosen[i][0]
+        if between.strip() or not SURNAME.search(chosen[i + 1][0]) or _known_name(best):
+            continue
+        if not table.arabic and not (normal[:1].isupper() and next_normal[:1].isupper()):
+            continue
+        if best not in lex.counts:
+            continue  # unknown: already weighed as a name, if it looks like one
+        top = options[i][0][0]
+        for score, reading, pieces in options[i]:
+            if score >= top - FIRST_NAME_MARGIN and _known_name(reading):
+                chosen[i] = (reading, pieces)
+                break
+    return chosen
 
 
 MIN_KNOWN = 0.2  # a Latin text whose best reading finds fewer of its words in the word list is not Kazakh
@@ -456,7 +613,8 @@ def truecase(tr: Transliteration) -> Transliteration:
 
 def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> None:
     """First names: an unknown word after a position ("әкімі бегзат Болатбеков"), and a word the word list
-    does not know as a common one right before a surname ("құмар Ақсақалов", "серік Мақашұлы")."""
+    does not know as a common one, or knows as a name, right before a surname ("құмар Ақсақалов",
+    "серік Мақашұлы")."""
     from kznlp.resources import word_set
 
     cues = word_set("name_cues.tsv")
@@ -483,7 +641,8 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
     for before, word in zip(words, words[1:]):
         if tr.text[before.end():word.start()].strip():
             continue
-        if SURNAME.search(word.group(0).lower()) and not common(before.group(0), strict=True) and \
+        if SURNAME.search(word.group(0).lower()) and \
+                (not common(before.group(0), strict=True) or before.group(0).lower() in person_names()) and \
                 before.group(0).lower() not in cues and text[before.start()].islower():
             text[before.start()] = text[before.start()].upper()
 
