@@ -286,3 +286,14 @@ def test_process_many_gives_each_record_its_script(nlp):
     ru = data["paragraphs"][1]
     assert not any(e.start < ru["end"] and ru["start"] < e.end for e in docs[2].entities)
     assert "original" not in data and "Telegram" in data["text"]
+
+
+def test_latin_lookalikes_in_cyrillic_words_are_read_as_cyrillic():
+    """A Cyrillic page typed with a Latin i for і (a real act on egin.akmo.gov.kz: "Егiндiкөл ауданы
+    әкiмдiгiнiң Регламентiн") is extracted, stemmed and searched as Cyrillic; offsets do not move."""
+    from kznlp.pipeline import prepare
+
+    written = "«Егiндiкөл ауданы әкiмдiгiнiң Регламентiн бекiту туралы», iPhone, COVID-19"
+    prepared = prepare(written)
+    assert prepared.text == "«Егіндікөл ауданы әкімдігінің Регламентін бекіту туралы», iPhone, COVID-19"
+    assert len(prepared.text) == len(written) and prepared.script == "cyrl"
