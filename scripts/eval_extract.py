@@ -4,6 +4,7 @@
     python scripts/eval_extract.py --part tune --details     # gold and predicted records of tune documents
     python scripts/eval_extract.py --part legacy   # corpora/gold/*.json, the older set earlier rules were tuned on
     python scripts/eval_extract.py --agreement     # second independent annotation against the first (10 docs)
+    python scripts/eval_extract.py --script latn   # tune documents in Latin alphabets: same output as Cyrillic?
 
 Parts: ``tune`` and ``heldout`` are corpora/gold/press_more/*.json split by site
 (corpora/gold/press_more/SPLIT.tsv, scripts/split_gold.py); ``legacy`` is corpora/gold/*.json. The
@@ -273,6 +274,24 @@ def print_by_script(golds: list[dict], per_doc: list[Scores]) -> None:
     print()
 
 
+def same_in_script(script: str, part: str) -> None:
+    """scripts/eval_scripts.py on the part's Cyrillic documents: converted to each alphabet of ``script``,
+    they must give the officials, figures and actions the Cyrillic originals give."""
+    import eval_scripts
+
+    from kznlp.text.translit import LATIN_ALPHABETS
+
+    parts = list(PARTS) if part == "all" else [part]
+    script_of = {f"press_more_{line.split(chr(9))[0]}": line.split(chr(9))[3]
+                 for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]}
+    files = [str(ROOT / g["source"]) for p in parts for g in load_part(p)
+             if g.get("range") is None and script_of.get(g["id"], "cyrl") == "cyrl"]
+    alphabets = list(LATIN_ALPHABETS) if script == "latn" else ["arab"]
+    print(f"{'/'.join(parts)}: Cyrillic documents written in {script}")
+    sys.argv = ["eval_scripts.py", *files, "--alphabets", *alphabets]
+    eval_scripts.main()
+
+
 def agreement() -> None:
     """Second independent annotation (press_more_double/) scored against the first read (press_more_double/first/)."""
     folder = GOLD / "press_more_double"
@@ -294,9 +313,14 @@ def main() -> None:
     parser.add_argument("--details", action="store_true", help="print gold and predicted records per document")
     parser.add_argument("--errors", action="store_true", help="list missed (-) and spurious (+) records per document")
     parser.add_argument("--agreement", action="store_true", help="inter-annotator agreement, no model")
+    parser.add_argument("--script", choices=("latn", "arab"),
+                        help="the Cyrillic documents of the part (default tune) written in that script's alphabets "
+                             "(latn: 2021, 2018, 2017, digraph): F1 of their extraction against the Cyrillic run")
     args = parser.parse_args()
     if args.agreement:
         return agreement()
+    if args.script:
+        return same_in_script(args.script, args.part or "tune")
     parts = ["tune", "heldout"] if args.part is None else list(PARTS) if args.part == "all" else [args.part]
     if (args.details or args.errors) and "heldout" in parts:
         sys.exit("--details and --errors are for the tune and legacy parts: the held-out part is scored in totals only")
