@@ -93,7 +93,7 @@ def encoder_vectors(tagger, texts: Sequence[str], batch_size: int = 32) -> np.nd
 
 def encoder_fingerprint(tagger) -> str:
     """Which encoder the gate was trained on: vocabulary size, width and a few embedding values."""
-    emb = tagger.model.base_model.embeddings.word_embeddings.weight
+    emb = tagger.model.base_model.embeddings.word_embeddings.weight.detach()
     return f"{emb.shape[0]}x{emb.shape[1]}:" + ",".join(f"{float(v):.4f}" for v in emb[100, :4])
 
 
