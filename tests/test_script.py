@@ -71,6 +71,13 @@ SMART_123 = ("https://smartnews.kz/qz/news/8867-kantarda-memlekettik-byudzhettin
              "–-karzhy-ministri")
 INFORM_134 = "https://qz.inform.kz/news/sko-da-audan-akmder-saylauinin-koritindisi-shikti-9af190"
 INFORM_140 = "https://qz.inform.kz/news/bozymbaev-740-myn-adamdy-gazben-kamtityn-zhobany-atady_a3503044"
+ZHAIK_022 = "https://zhaikpress.kz/kk/regionnews/zhanibek-auylynyn-akimi-esep-berdi"
+MTRK_030 = "https://mtrk.kz/kz/2021/08/04/Petropavldyktar-zhylytu-mausymyna-da/"
+KOSTANAY_094 = "https://kostanaytany.kz/?p=40619"
+INFORM_104 = ("https://kaz.inform.kz/news/abay-oblisinda-255-zhumis-ornimen-kamtitin-7-zhoba-zhuzege-asiriladi-"
+              "bdbe8a/")
+BAQ_111 = ("https://baq.kz/zhemqorlardan-tarkilengen-qarazhat-auyldardy-auyz-sumen-qamtuga-bagyttalady-albert-rau-"
+           "200019557/")
 
 
 @pytest.mark.parametrize("url, original, reading", [
@@ -97,6 +104,18 @@ INFORM_140 = "https://qz.inform.kz/news/bozymbaev-740-myn-adamdy-gazben-kamtityn
      "4,1 миллиард теңге бөлінді, 54 субъект қаржыландырылды"),
     (INFORM_140, "«Elbasynyń «Nur Otan» partııasynyń sezinde aıtqan tapsyrmasyn oryndaý maqsatynda",
      "«Елбасының «Нұр Отан» партиясының съезінде айтқан тапсырмасын орындау мақсатында"),
+    # Arabic script: a first name that is a common word too (бекет, берік, еркін) before a surname,
+    # or before a word the word list writes as a name (Уәли), or after a position (депутат)
+    (ZHAIK_022, "اۋىل اقساقالدارى بەكەت الىپقاليەۆ پەن امانگەلدى ۋاليەۆ اۋىل اكىمىنىڭ",
+     "Ауыл ақсақалдары Бекет Әліпқалиев пен Амангелді Уәлиев ауыл әкімінің"),
+    (INFORM_104, "تولىعىراق وبلىس اكىمى بەرىك ءۋالي ايتىپ بەردى.", "Толығырақ облыс әкімі Берік Уәли айтып берді."),
+    # and names with a letter Arabic script does not write: ь, and э written as е
+    (BAQ_111, "ءماجىلىس ءتوراعاسىنىڭ ورىنباسارى البەرت راۋ مەن دەپۋتات ەركىن ءابىل تانىستى.",
+     "Мәжіліс төрағасының орынбасары Альберт Рау мен депутат Еркін Әбіл танысты."),
+    (MTRK_030, "پاتەر يەلەرى كووپەراتيۆىنىڭ ءتوراعاسى ۆيتاليي كۋل الداعى قاۋىرت",
+     "Пәтер иелері кооперативінің төрағасы Виталий Куль алдағы қауырт"),
+    (KOSTANAY_094, "رۋدنىي قالاسى اكىمى اپپاراتىنىڭ باسشىسى ەلدار مۇحانوۆ تابىس ەتتى.",
+     "Рудный қаласы әкімі аппаратының басшысы Эльдар Мұханов табыс етті."),
     # and what must not change: І at a word's start, ю in a common loanword, ң before a consonant
     # (this page types Cyrillic і for Latin i: "іrі" is a Latin word all the same)
     (SMART_123, "Ishkі іster mınıstrlіgі jáne Qorǵanys mınıstrlіgі bıýdjettі іrі kólemde ıgermegen.",
@@ -297,3 +316,9 @@ def test_latin_lookalikes_in_cyrillic_words_are_read_as_cyrillic():
     prepared = prepare(written)
     assert prepared.text == "«Егіндікөл ауданы әкімдігінің Регламентін бекіту туралы», iPhone, COVID-19"
     assert len(prepared.text) == len(written) and prepared.script == "cyrl"
+
+
+def test_arabic_first_names_need_a_surname_or_a_position():
+    # "free Kazakhstan", "a firm basis", "a journalist can write freely": common words, not first names
+    text = transliterate(from_cyrillic("Бұл еркін Қазақстан, берік негіз. Журналист еркін жаза алады.", "arab")).text
+    assert text == "Бұл еркін Қазақстан, берік негіз. Журналист еркін жаза алады."
