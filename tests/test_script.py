@@ -76,6 +76,7 @@ MTRK_030 = "https://mtrk.kz/kz/2021/08/04/Petropavldyktar-zhylytu-mausymyna-da/"
 KOSTANAY_094 = "https://kostanaytany.kz/?p=40619"
 INFORM_104 = ("https://kaz.inform.kz/news/abay-oblisinda-255-zhumis-ornimen-kamtitin-7-zhoba-zhuzege-asiriladi-"
               "bdbe8a/")
+OTYRAR_100 = "https://kz.otyrar.kz/2015/05/o%D2%A3t%D2%AFstiktegi-traktor-zauyty-shildede-iske-%D2%9Bosylady"
 BAQ_111 = ("https://baq.kz/zhemqorlardan-tarkilengen-qarazhat-auyldardy-auyz-sumen-qamtuga-bagyttalady-albert-rau-"
            "200019557/")
 
@@ -116,6 +117,9 @@ BAQ_111 = ("https://baq.kz/zhemqorlardan-tarkilengen-qarazhat-auyldardy-auyz-sum
      "Пәтер иелері кооперативінің төрағасы Виталий Куль алдағы қауырт"),
     (KOSTANAY_094, "رۋدنىي قالاسى اكىمى اپپاراتىنىڭ باسشىسى ەلدار مۇحانوۆ تابىس ەتتى.",
      "Рудный қаласы әкімі аппаратының басшысы Эльдар Мұханов табыс етті."),
+    # "т.б." (and so on) is an abbreviation, not two initials, and the word after it is no name
+    (OTYRAR_100, "كەڭسە جيھازدارىن جاسايتىن, ت.ب. نارىقتا سۇرانىسقا يە تاۋارلار",
+     "Кеңсе жиһаздарын жасайтын, т.б. нарықта сұранысқа ие тауарлар"),
     # and what must not change: І at a word's start, ю in a common loanword, ң before a consonant
     # (this page types Cyrillic і for Latin i: "іrі" is a Latin word all the same)
     (SMART_123, "Ishkі іster mınıstrlіgі jáne Qorǵanys mınıstrlіgі bıýdjettі іrі kólemde ıgermegen.",
@@ -322,3 +326,12 @@ def test_arabic_first_names_need_a_surname_or_a_position():
     # "free Kazakhstan", "a firm basis", "a journalist can write freely": common words, not first names
     text = transliterate(from_cyrillic("Бұл еркін Қазақстан, берік негіз. Журналист еркін жаза алады.", "arab")).text
     assert text == "Бұл еркін Қазақстан, берік негіз. Журналист еркін жаза алады."
+
+
+
+def test_latin_lookalike_in_an_arabic_script_page_is_no_name():
+    # a Latin i left inside a word ("бiрқатар") is no unknown word to take for a name after a position
+    url = "https://rgmedia.kz/e/action/ShowInfo.php?classid=26&id=1891"  # this page types Latin i for і
+    assert url.startswith("https://")
+    text = transliterate("جيىندا ءوڭىر باسشىسى بiرقاتار مەملەكەتتiك قىزمەتكەرلەردi").text
+    assert text == "Жиында өңір басшысы бірқатар мемлекеттік қызметкерлерді"

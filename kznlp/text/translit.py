@@ -615,14 +615,20 @@ def _compose(first: Transliteration, second: Transliteration) -> Transliteration
 SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*|[«\"(]|^\s*[-–—]\s*|\n\s*[-–—]\s*)$")
 
 
-ABBREVIATIONS = {"млн", "млрд", "трлн", "мың", "жж", "мин", "см", "км", "га", "тг", "т.б"}
+ABBREVIATIONS = {"млн", "млрд", "трлн", "мың", "жж", "мин", "см", "км", "га", "тг", "т.б", "т.с.с", "ж.т.б"}
 
 
 def truecase(tr: Transliteration) -> Transliteration:
     """Capitals for the words converted from Arabic script (it has none): a sentence's first word, an
-    initial ("е.жамаубаев" -> "Е.Жамаубаев"), and names, as the word list writes them."""
+    initial ("е.жамаубаев" -> "Е.Жамаубаев"), and names, as the word list writes them.  Latin lookalikes
+    left inside the words ("бiрқатар" with a Latin i) are made Cyrillic first, so the word list knows them."""
+    from kznlp.text.script import fix_lookalikes
+
+    tr = Transliteration(fix_lookalikes(tr.text), tr.original, tr.alphabet, tr.starts, tr.ends)
     text = list(tr.text)
     lex = lexicon()
+    abbreviated = {m.start() + k for m in re.finditer(r"(?<![^\W\d_])(?:[^\W\d_]\.){2,}", tr.text)
+                   if m.group(0).rstrip(".").lower() in ABBREVIATIONS for k in range(0, len(m.group(0)), 2)}
     for match in re.finditer(r"[^\W\d_]+", tr.text):
         start, end = match.span()
         source = tr.original[tr.starts[start]:tr.ends[end - 1]] if tr.starts else ""
@@ -631,7 +637,9 @@ def truecase(tr: Transliteration) -> Transliteration:
         word = match.group(0)
         before = tr.text[max(0, start - 3):start]
         initial = end < len(text) and text[end] == "." and end - start == 1
-        previous = re.search(r"([^\W\d_]+)\.\s*$", tr.text[max(0, start - 12):start])
+        if start in abbreviated:
+            continue  # "т.б.": an abbreviation, not initials
+        previous = re.search(r"((?:[^\W\d_]+\.)*[^\W\d_]+)\.\s*$", tr.text[max(0, start - 12):start])
         if previous and previous.group(1).lower() in ABBREVIATIONS and not lex.capitalised(word):
             continue
         if (SENTENCE_START.search(tr.text[max(0, start - 4):start]) or initial or
