@@ -335,3 +335,10 @@ def test_latin_lookalike_in_an_arabic_script_page_is_no_name():
     assert url.startswith("https://")
     text = transliterate("جيىندا ءوڭىر باسشىسى بiرقاتار مەملەكەتتiك قىزمەتكەرلەردi").text
     assert text == "Жиында өңір басшысы бірқатар мемлекеттік қызметкерлерді"
+
+
+def test_a_word_cut_off_after_a_position_is_no_name():
+    # the page ends in the middle of "ветеринария": the beginning of a common word, not a name
+    url = "https://old.syrboyi.kz/aleymet/37651-mal-zhanyyz-aman-ba.html"
+    assert url.startswith("https://")
+    assert transliterate("باسقارما باسشىسى  ۆەتەرين").text == "Басқарма басшысы  ветерин"

@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -644,10 +644,32 @@ def truecase(tr: Transliteration) -> Transliteration:
             continue
         if (SENTENCE_START.search(tr.text[max(0, start - 4):start]) or initial or
                 before.endswith(".") and start >= 2 and tr.text[start - 2].isalpha() and
-                (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word)):
+                (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word) and not cut(word)):
             text[start] = text[start].upper()
     _capitalise_names(tr, text, lex)
     return Transliteration("".join(text), tr.original, tr.alphabet, tr.starts, tr.ends)
+
+
+def cut(word: str) -> bool:
+    """An unknown word that begins a common word of the word list, cut off (a page ends "басшысы
+    ветерин"): no name."""
+    word, lex = word.lower(), lexicon()
+    if word in lex.counts or len(word) < 5:
+        return False
+    common = _common_words()
+    for other in common[bisect_left(common, word):][:20]:
+        if not other.startswith(word):
+            break
+        if len(other) >= len(word) + 3:
+            return True
+    return False
+
+
+@cache
+def _common_words() -> list[str]:
+    """The word list's words true-case text writes in lower case, sorted (for their beginnings)."""
+    lex = lexicon()
+    return sorted(w for w, c in lex.counts.items() if c >= 2 and w in lex.capitals and lex.capitals[w] < 50)
 
 
 def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> None:
@@ -683,7 +705,7 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
         if tr.text[before.end():word.start()].strip():
             continue  # punctuation between them
         if (before.group(0).lower() in cues or before.start() in named) and \
-                (not common(word.group(0)) or before.start() not in named and first_name_of(i)) and \
+                (not common(word.group(0)) and not cut(word.group(0)) or before.start() not in named and first_name_of(i)) and \
                 word.group(0).lower() not in cues:
             text[word.start()] = text[word.start()].upper()
             if before.start() not in named:
