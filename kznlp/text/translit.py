@@ -647,7 +647,15 @@ def truecase(tr: Transliteration) -> Transliteration:
                 (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word) and not cut(word)):
             text[start] = text[start].upper()
     _capitalise_names(tr, text, lex)
+    for match in DATELINE.finditer(tr.text):  # "ҚОНАЕВ. KAZINFORM": the place of a dateline, in capitals
+        start, end = match.span(1)
+        if any("\u0600" <= ch <= "\u06ff" for ch in tr.original[tr.starts[start]:tr.ends[end - 1]]):
+            text[start:end] = tr.text[start:end].upper()
     return Transliteration("".join(text), tr.original, tr.alphabet, tr.starts, tr.ends)
+
+
+# a news agency's dateline at a line's start: the place, a full stop, the agency's name in capitals
+DATELINE = re.compile(r"(?:^|(?<=\n))[ \t]*([^\W\d_]+(?:-[^\W\d_]+)?)\.[ \t]+(?:[A-Z]{4,}|[А-ЯӘҒҚҢӨҰҮҺІ]{4,})\b")
 
 
 def cut(word: str) -> bool:
