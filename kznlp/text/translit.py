@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
@@ -197,6 +197,34 @@ def name_lexicon() -> Lexicon:
     return Lexicon(dict(counts))
 
 
+UNWRITTEN = set("ьъэ")  # letters the Arabic-script table does not write (ь, ъ) or writes as another (э as е)
+
+
+@cache
+def arabic_names() -> dict[str, str]:
+    """Names with a letter Arabic script does not write, by their Arabic spelling: the words of
+    ``person_names.tsv``, ``name_stems.tsv`` and those ``word_frequencies.tsv`` writes with a capital ("ەلدار" -> "эльдар",
+    "كۋل" -> "куль").  The character model cannot spell them back, so an unknown reading gives way to them."""
+    lex = lexicon()
+    counts: dict[str, int] = defaultdict(int)
+    for row in read_table("person_names.tsv"):
+        if len(row) > 1:
+            counts[row[0]] += int(row[1])
+    for row in read_table("name_stems.tsv"):
+        counts[row[0]] += 1
+    for word, count in lex.counts.items():
+        if lex.capitals.get(word, 0) >= 50:
+            counts[word] += count
+    out: dict[str, tuple[int, str]] = {}
+    for word, count in counts.items():
+        if not UNWRITTEN & set(word) or len(word) < 3:
+            continue
+        key = _normalise(from_cyrillic(word, "arab"))[0]
+        if key not in out or count > out[key][0]:
+            out[key] = (count, word)
+    return {key: word for key, (_, word) in out.items()}
+
+
 # -- one word --------------------------------------------------------------------------------------
 BEAM = 12
 
@@ -304,6 +332,9 @@ def _readings(word: str, name: str) -> tuple[tuple[float, str, tuple], ...]:
     finals.sort(key=lambda h: -h[0])
     if _name_shaped(word, finals, table):
         finals = _as_name(finals)
+    if table.arabic and finals and finals[0][1] not in lex.counts and word in arabic_names():
+        # a name with a letter Arabic script does not write ("ەلدار" is "Эльдар", not "елдар")
+        finals.insert(0, (finals[0][0] + 1.0, arabic_names()[word], ((len(arabic_names()[word]), 0, len(word), False),)))
     kept, seen = [], set()
     for final in finals:  # the best few distinct readings (the cache holds 100,000 words)
         if final[1] not in seen and len(kept) < READINGS_KEPT:
@@ -584,14 +615,20 @@ def _compose(first: Transliteration, second: Transliteration) -> Transliteration
 SENTENCE_START = re.compile(r"(?:^|[.!?…]\s+|\n\s*|[«\"(]|^\s*[-–—]\s*|\n\s*[-–—]\s*)$")
 
 
-ABBREVIATIONS = {"млн", "млрд", "трлн", "мың", "жж", "мин", "см", "км", "га", "тг", "т.б"}
+ABBREVIATIONS = {"млн", "млрд", "трлн", "мың", "жж", "мин", "см", "км", "га", "тг", "т.б", "т.с.с", "ж.т.б"}
 
 
 def truecase(tr: Transliteration) -> Transliteration:
     """Capitals for the words converted from Arabic script (it has none): a sentence's first word, an
-    initial ("е.жамаубаев" -> "Е.Жамаубаев"), and names, as the word list writes them."""
+    initial ("е.жамаубаев" -> "Е.Жамаубаев"), and names, as the word list writes them.  Latin lookalikes
+    left inside the words ("бiрқатар" with a Latin i) are made Cyrillic first, so the word list knows them."""
+    from kznlp.text.script import fix_lookalikes
+
+    tr = Transliteration(fix_lookalikes(tr.text), tr.original, tr.alphabet, tr.starts, tr.ends)
     text = list(tr.text)
     lex = lexicon()
+    abbreviated = {m.start() + k for m in re.finditer(r"(?<![^\W\d_])(?:[^\W\d_]\.){2,}", tr.text)
+                   if m.group(0).rstrip(".").lower() in ABBREVIATIONS for k in range(0, len(m.group(0)), 2)}
     for match in re.finditer(r"[^\W\d_]+", tr.text):
         start, end = match.span()
         source = tr.original[tr.starts[start]:tr.ends[end - 1]] if tr.starts else ""
@@ -600,15 +637,47 @@ def truecase(tr: Transliteration) -> Transliteration:
         word = match.group(0)
         before = tr.text[max(0, start - 3):start]
         initial = end < len(text) and text[end] == "." and end - start == 1
-        previous = re.search(r"([^\W\d_]+)\.\s*$", tr.text[max(0, start - 12):start])
+        if start in abbreviated:
+            continue  # "т.б.": an abbreviation, not initials
+        previous = re.search(r"((?:[^\W\d_]+\.)*[^\W\d_]+)\.\s*$", tr.text[max(0, start - 12):start])
         if previous and previous.group(1).lower() in ABBREVIATIONS and not lex.capitalised(word):
             continue
         if (SENTENCE_START.search(tr.text[max(0, start - 4):start]) or initial or
                 before.endswith(".") and start >= 2 and tr.text[start - 2].isalpha() and
-                (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word)):
+                (start < 3 or not tr.text[start - 3].isalpha()) or lex.capitalised(word) and not cut(word)):
             text[start] = text[start].upper()
     _capitalise_names(tr, text, lex)
+    for match in DATELINE.finditer(tr.text):  # "ҚОНАЕВ. KAZINFORM": the place of a dateline, in capitals
+        start, end = match.span(1)
+        if any("\u0600" <= ch <= "\u06ff" for ch in tr.original[tr.starts[start]:tr.ends[end - 1]]):
+            text[start:end] = tr.text[start:end].upper()
     return Transliteration("".join(text), tr.original, tr.alphabet, tr.starts, tr.ends)
+
+
+# a news agency's dateline at a line's start: the place, a full stop, the agency's name in capitals
+DATELINE = re.compile(r"(?:^|(?<=\n))[ \t]*([^\W\d_]+(?:-[^\W\d_]+)?)\.[ \t]+(?:[A-Z]{4,}|[А-ЯӘҒҚҢӨҰҮҺІ]{4,})\b")
+
+
+def cut(word: str) -> bool:
+    """An unknown word that begins a common word of the word list, cut off (a page ends "басшысы
+    ветерин"): no name."""
+    word, lex = word.lower(), lexicon()
+    if word in lex.counts or len(word) < 5:
+        return False
+    common = _common_words()
+    for other in common[bisect_left(common, word):][:20]:
+        if not other.startswith(word):
+            break
+        if len(other) >= len(word) + 3:
+            return True
+    return False
+
+
+@cache
+def _common_words() -> list[str]:
+    """The word list's words true-case text writes in lower case, sorted (for their beginnings)."""
+    lex = lexicon()
+    return sorted(w for w, c in lex.counts.items() if c >= 2 and w in lex.capitals and lex.capitals[w] < 50)
 
 
 def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> None:
@@ -629,11 +698,22 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
             return False
         return word in lex.capitals or lex.counts[word] >= (10 if strict else 2)
 
+    names = person_names()
+
+    def first_name_of(i: int) -> bool:
+        """``words[i]`` is a known first name (a common word too: "берік", "еркін") and the word after it
+        is no common word: "депутат еркін әбіл"."""
+        if i + 1 >= len(words) or tr.text[words[i].end():words[i + 1].start()].strip():
+            return False
+        return words[i].group(0).lower() in names and not common(words[i + 1].group(0)) and \
+            words[i + 1].group(0).lower() not in cues
+
     named = set()
-    for before, word in zip(words, words[1:]):
+    for i, (before, word) in enumerate(zip(words, words[1:]), 1):
         if tr.text[before.end():word.start()].strip():
             continue  # punctuation between them
-        if (before.group(0).lower() in cues or before.start() in named) and not common(word.group(0)) and \
+        if (before.group(0).lower() in cues or before.start() in named) and \
+                (not common(word.group(0)) and not cut(word.group(0)) or before.start() not in named and first_name_of(i)) and \
                 word.group(0).lower() not in cues:
             text[word.start()] = text[word.start()].upper()
             if before.start() not in named:
@@ -641,9 +721,13 @@ def _capitalise_names(tr: Transliteration, text: list[str], lex: Lexicon) -> Non
     for before, word in zip(words, words[1:]):
         if tr.text[before.end():word.start()].strip():
             continue
-        if SURNAME.search(word.group(0).lower()) and \
-                (not common(before.group(0), strict=True) or before.group(0).lower() in person_names()) and \
-                before.group(0).lower() not in cues and text[before.start()].islower():
+        first, surname = before.group(0).lower(), word.group(0).lower()
+        if before.group(0).lower() in cues or not text[before.start()].islower():
+            continue
+        if SURNAME.search(surname) and (not common(first, strict=True) or first in names or lex.capitals.get(first, 0) >= 10) \
+                or text[word.start()].isupper() and lex.capitalised(surname) and first in names and lex.capitals.get(first, 0) >= 10:
+            # a first name before a surname, or a known one before a word the word list writes as a name
+            # ("бекет Әліпқалиев": "бекет" is written with a capital now and then; "берік Уәли")
             text[before.start()] = text[before.start()].upper()
 
 
