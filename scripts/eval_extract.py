@@ -5,6 +5,7 @@
     python scripts/eval_extract.py --part legacy   # corpora/gold/*.json, the older set earlier rules were tuned on
     python scripts/eval_extract.py --agreement     # second independent annotation against the first (10 docs)
     python scripts/eval_extract.py --script latn   # tune documents in Latin alphabets: same output as Cyrillic?
+    python scripts/eval_extract.py --funnel        # where action items are lost (totals per part)
 
 Parts: ``tune`` and ``heldout`` are corpora/gold/press_more/*.json split by site
 (corpora/gold/press_more/SPLIT.tsv, scripts/split_gold.py); ``legacy`` is corpora/gold/*.json. The
@@ -255,6 +256,57 @@ def print_totals(title: str, per_doc: list[Scores]) -> None:
     print()
 
 
+def action_funnel(golds: list[dict], predicted: list[dict]) -> dict[str, int]:
+    """Totals of where gold action items are lost and where false ones come from.
+
+    A gold item sits in the sentence that holds most of its stems (at least 0.6 of them); a candidate
+    is a sentence with a cue word (kznlp.extract.actions.candidates).
+    """
+    from kznlp.extract.actions import candidates
+    from kznlp.text.segment import sentence_spans
+
+    counts = dict.fromkeys(("gold", "matched", "in_no_sentence", "in_no_candidate", "candidate_gave_nothing",
+                            "wrong_extent", "predicted", "false_in_a_gold_sentence", "false_elsewhere"), 0)
+    for gold, doc in zip(golds, predicted):
+        text = doc.get("text") or ""
+        sentences = sentence_spans(text) if text else []
+        found = candidates(text) if text else []
+        g_act = [a for d in gold["decisions"] for a in d["actions"]]
+        p_act = [a for d in doc["decisions"] for a in d.get("actions", [])]
+        pairs = match(g_act, p_act, lambda g, p: jaccard(g["text"], p["text"]) >= 0.5)
+        matched_gold, matched_pred = {g for g, _ in pairs}, {p for _, p in pairs}
+
+        def home(action_text: str) -> tuple[int, int] | None:
+            target = set(stems(action_text))
+            best, where = 0.0, None
+            for s, e in sentences:
+                share = len(target & set(stems(text[s:e]))) / max(1, len(target))
+                if share > best:
+                    best, where = share, (s, e)
+            return where if best >= 0.6 else None
+
+        homes = [home(a["text"]) for a in g_act]
+        for k, where in enumerate(homes):
+            counts["gold"] += 1
+            if k in matched_gold:
+                counts["matched"] += 1
+            elif where is None:
+                counts["in_no_sentence"] += 1
+            elif not any(c.start < where[1] and where[0] < c.end for c in found):
+                counts["in_no_candidate"] += 1
+            elif any(p.get("start", -1) < where[1] and where[0] < p.get("end", -1) for p in p_act):
+                counts["wrong_extent"] += 1
+            else:
+                counts["candidate_gave_nothing"] += 1
+        for k, p in enumerate(p_act):
+            counts["predicted"] += 1
+            if k in matched_pred:
+                continue
+            in_gold = any(w and p.get("start", -1) < w[1] and w[0] < p.get("end", -1) for w in homes)
+            counts["false_in_a_gold_sentence" if in_gold else "false_elsewhere"] += 1
+    return counts
+
+
 def print_by_script(golds: list[dict], per_doc: list[Scores]) -> None:
     """Totals' F1 for the documents written in each script (SPLIT.tsv), when there is more than one."""
     script_of = {}
@@ -313,6 +365,9 @@ def main() -> None:
     parser.add_argument("--details", action="store_true", help="print gold and predicted records per document")
     parser.add_argument("--errors", action="store_true", help="list missed (-) and spurious (+) records per document")
     parser.add_argument("--agreement", action="store_true", help="inter-annotator agreement, no model")
+    parser.add_argument("--funnel", action="store_true",
+                        help="where action items are lost, in totals per part (no sentence, no candidate, "
+                             "candidate without output, wrong extent; false positives with and without a gold item)")
     parser.add_argument("--script", choices=("latn", "arab"),
                         help="the Cyrillic documents of the part (default tune) written in that script's alphabets "
                              "(latn: 2021, 2018, 2017, digraph): F1 of their extraction against the Cyrillic run")
@@ -340,6 +395,8 @@ def main() -> None:
         per_doc = [score_document(gold, doc) for gold, doc in zip(golds, predicted)]
         print_totals(f"{part}: {len(golds)} documents", per_doc)
         print_by_script(golds, per_doc)
+        if args.funnel:
+            print(f"{part}: action funnel " + ", ".join(f"{k} {v}" for k, v in action_funnel(golds, predicted).items()) + "\n")
         if part == "heldout":
             continue
         print(f"{'document':<28}{'officials':>10}{'figures':>10}{'actions':>10}")

@@ -113,3 +113,28 @@ def test_scoring_and_bootstrap_intervals():
     assert scores.fields["actions"].tp == 1 and scores.fields["decision_maker"].tp == 1
     low, high = ev.bootstrap([scores, ev.score_document(gold, gold)], "officials")
     assert low <= ev.total([scores, ev.score_document(gold, gold)]).fields["officials"].prf[2] <= high
+
+
+def test_action_funnel_says_where_items_are_lost():
+    import sys
+
+    sys.path.insert(0, str(ROOT / "scripts"))
+    import eval_extract as ev
+
+    text = ("Аудан әкімі жолдарды жөндеуді тапсырды. Жиында көп мәселе талқыланды. "
+            "Білім бөліміне мектептердің жылу жүйесін тексеруді тапсырды. Ауа райы жылы болды.")
+    gold = {"decisions": [{"maker": None, "actions": [
+        {"text": "жолдарды жөндеу", "responsible": []},
+        {"text": "мектептердің жылу жүйесін тексеру", "responsible": []},
+        {"text": "саябақты абаттандыру", "responsible": []}]}]}
+    first = text.index("жолдарды")
+    third = text.index("Білім")
+    weather = text.index("Ауа")
+    predicted = {"text": text, "decisions": [
+        {"maker": None, "actions": [{"text": "жолдарды жөндеу", "start": first, "end": first + 15}]},
+        {"maker": None, "actions": [{"text": "Білім бөліміне", "start": third, "end": third + 14}]},
+        {"maker": None, "actions": [{"text": "Ауа райы", "start": weather, "end": weather + 8}]}]}
+    counts = ev.action_funnel([gold], [predicted])
+    assert counts["gold"] == 3 and counts["matched"] == 1
+    assert counts["wrong_extent"] == 1 and counts["in_no_sentence"] == 1
+    assert counts["false_in_a_gold_sentence"] == 1 and counts["false_elsewhere"] == 1
