@@ -179,11 +179,9 @@ def person_names() -> frozenset[str]:
 
 
 @cache
-def name_lexicon() -> Lexicon:
-    """A character model of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
-    ``word_frequencies.tsv`` writes with a capital (names of people and places).  Kazakh names spell differently from common
-    words: a name begins with И, hardly ever with І ("Itqusov" -> "Итқұсов", while "Ishki" -> "Ішкі");
-    "-иулла-" is frequent in them ("Halıýllın" -> "Халиуллин", while "bıýdjet" -> "бюджет")."""
+def name_counts() -> dict[str, int]:
+    """Counts of the words of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
+    ``word_frequencies.tsv`` writes with a capital at least half the time (names of people and places)."""
     lex = lexicon()
     counts: dict[str, int] = defaultdict(int)
     for row in read_table("person_names.tsv"):
@@ -194,7 +192,16 @@ def name_lexicon() -> Lexicon:
     for word, count in lex.counts.items():
         if lex.capitals.get(word, 0) >= 50:
             counts[word] += count
-    return Lexicon(dict(counts))
+    return dict(counts)
+
+
+@cache
+def name_lexicon() -> Lexicon:
+    """A character model of people's names: ``person_names.tsv``, ``name_stems.tsv`` and the words
+    ``word_frequencies.tsv`` writes with a capital (names of people and places).  Kazakh names spell differently from common
+    words: a name begins with И, hardly ever with І ("Itqusov" -> "Итқұсов", while "Ishki" -> "Ішкі");
+    "-иулла-" is frequent in them ("Halıýllın" -> "Халиуллин", while "bıýdjet" -> "бюджет")."""
+    return Lexicon(name_counts())
 
 
 UNWRITTEN = set("ьъэ")  # letters the Arabic-script table does not write (ь, ъ) or writes as another (э as е)
@@ -205,18 +212,8 @@ def arabic_names() -> dict[str, str]:
     """Names with a letter Arabic script does not write, by their Arabic spelling: the words of
     ``person_names.tsv``, ``name_stems.tsv`` and those ``word_frequencies.tsv`` writes with a capital ("ەلدار" -> "эльдар",
     "كۋل" -> "куль").  The character model cannot spell them back, so an unknown reading gives way to them."""
-    lex = lexicon()
-    counts: dict[str, int] = defaultdict(int)
-    for row in read_table("person_names.tsv"):
-        if len(row) > 1:
-            counts[row[0]] += int(row[1])
-    for row in read_table("name_stems.tsv"):
-        counts[row[0]] += 1
-    for word, count in lex.counts.items():
-        if lex.capitals.get(word, 0) >= 50:
-            counts[word] += count
     out: dict[str, tuple[int, str]] = {}
-    for word, count in counts.items():
+    for word, count in name_counts().items():
         if not UNWRITTEN & set(word) or len(word) < 3:
             continue
         key = _normalise(from_cyrillic(word, "arab"))[0]
@@ -521,7 +518,7 @@ def _first_names(text: str, words: list, name: str) -> list[tuple[str, tuple]]:
     options = [_readings(normal, name) for _, _, normal, _ in words]
     chosen = [(o[0][1], o[0][2]) for o in options]
     for i in range(len(words) - 1):
-        (start, word, normal, _), (next_start, next_word, next_normal, _) = words[i], words[i + 1]
+        (start, word, normal, _), (next_start, _next_word, next_normal, _) = words[i], words[i + 1]
         between = text[start + len(word):next_start]
         best = chosen[i][0]
         if between.strip() or not SURNAME.search(chosen[i + 1][0]) or _known_name(best):
