@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 
 import pytest
@@ -24,6 +25,7 @@ ENV = dict(os.environ, PYTHONPATH=os.pathsep.join([str(ROOT), str(ROOT / "tests"
 
 WRITER = """
 import sys
+import threading
 from archive_data import almaty
 from kznlp.store.archive import open_archive, save_document
 db = open_archive(sys.argv[1])
@@ -108,6 +110,24 @@ def test_concurrent_first_opens_wait_and_succeed(tmp_path):
         db = open_archive(path)
         assert db.execute("PRAGMA integrity_check").fetchone() == ("ok",)
         assert db.execute("SELECT count(*) FROM sqlite_master").fetchone()[0] > 30
+
+
+def test_first_open_waits_while_another_opener_holds_the_write_lock(tmp_path):
+    """The switch to WAL does not use SQLite's busy handler: an opener that met another one's write lock on
+    a new file failed at once with "database is locked" (1 of 20 racing opens in the probe)."""
+    path = tmp_path / "new.db"
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another opener, before its switch to WAL
+    release = threading.Timer(0.5, lambda: other.execute("COMMIT"))
+    release.start()
+    try:
+        started = time.monotonic()
+        db = open_archive(path)
+        assert time.monotonic() - started >= 0.4
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    finally:
+        release.join()
+        other.close()
 
 
 KILLED = """

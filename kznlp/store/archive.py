@@ -10,6 +10,7 @@ import json
 import math
 import re
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -60,13 +61,28 @@ def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Da
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             db = sqlite_utils.Database(sqlite3.connect(path, timeout=BUSY_SECONDS))
-            db.execute("PRAGMA journal_mode=WAL")
+            _use_wal(db)
             migrate(db)
         db.execute("PRAGMA foreign_keys=ON")
         db.execute("SELECT count(*) FROM sqlite_master").fetchone()
     except sqlite3.DatabaseError as error:
         raise ArchiveError(f"{path}: not a kznlp archive ({error})") from None
     return db
+
+
+def _use_wal(db: sqlite_utils.Database) -> None:
+    """Switch to WAL, waiting for other openers up to the busy timeout.  SQLite does not call its busy
+    handler for this switch: while another opener of a new file holds its write lock, the pragma fails
+    at once with "database is locked", so it is retried here."""
+    deadline = time.monotonic() + BUSY_SECONDS
+    while True:
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() >= deadline:
+                raise
+            time.sleep(0.02)
 
 
 @contextlib.contextmanager
