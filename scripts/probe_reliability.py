@@ -29,7 +29,7 @@ import sys
 import tempfile
 import threading
 import time
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -289,16 +289,11 @@ class Hostile(BaseHTTPRequestHandler):
 
 @contextlib.contextmanager
 def hostile_server():
+    from kznlp.scrape.demo import serve_locally
+
     Hostile.bomb = gzip_bomb()
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Hostile)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
+    with serve_locally(Hostile, name="hostile-server") as base_url:
+        yield base_url
 
 
 def crawl(work: Path, name: str, *args: str) -> tuple[int, list[dict], float, float]:

@@ -49,10 +49,16 @@ class SiteHandler(SimpleHTTPRequestHandler):
 def serve_directory(root: Path, handler_class: type[SiteHandler] = SiteHandler) -> Iterator[str]:
     """Serve ``root`` on a free port of 127.0.0.1 in a daemon thread; yields the base URL.  The tests pass a
     ``SiteHandler`` subclass that also serves fault routes."""
-    handler = functools.partial(handler_class, directory=str(root))
+    with serve_locally(functools.partial(handler_class, directory=str(root)), name="kznlp-demo-site") as base_url:
+        yield base_url
+
+
+@contextlib.contextmanager
+def serve_locally(handler, *, name: str = "kznlp-local-server") -> Iterator[str]:
+    """Run an ``http.server`` request handler on a free port of 127.0.0.1 in a daemon thread; yields the base URL."""
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, name="kznlp-demo-site", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
