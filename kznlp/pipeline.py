@@ -21,7 +21,7 @@ from kznlp.text.dates import parse_date
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
 from kznlp.text.script import detect_script, fix_lookalikes, paragraph_script, paragraph_spans, paragraphs
-from kznlp.text.translit import Transliteration, title_to_cyrillic, transliterate
+from kznlp.text.translit import LATIN_ALPHABETS, Transliteration, decode_word, title_to_cyrillic, transliterate
 
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 # Long documents go through the model in blocks cut at line breaks, so memory stays bounded
@@ -108,7 +108,7 @@ class Pipeline:
         batch = [(index, p.text) for (index, _), p in zip(batch, prepared)]
         converted_titles = {i: prepare_title(pick(titles, i), self.alphabet) for i, _ in batch}
         pick_title = converted_titles.get
-        languages = [detect_language(text) for _, text in batch]
+        languages = [p.language for p in prepared]
         kazakh = [k for k, lang in enumerate(languages) if lang.code == "kk" and lang.script == "cyrl"]
         entities = dict(zip(kazakh, self._entities([prepared[k].kazakh for k in kazakh])))
         # a speech page names its speaker in the title only ("Мемлекет басшысы Қасым-Жомарт Тоқаевтың … сөзі")
@@ -167,7 +167,8 @@ class Prepared:
         # each paragraph's script as written (the conversion keeps line breaks, so paragraphs match)
         written = [paragraph_script(original[slice(*self.converted.original_span(s, e))])
                    for s, e in paragraph_spans(self.text)]
-        language = detect_language(self.text).code
+        self.language = detect_language(self.text)
+        language = self.language.code
         self.paragraphs: tuple[Paragraph, ...] = paragraphs(self.text, written, language if language != "und" else "kk")
         chars = list(self.text)
         for p in self.paragraphs:
@@ -177,8 +178,6 @@ class Prepared:
 
     def finish(self, doc: Document) -> Document:
         """``doc`` with its real text, the text as written, and every span also in the text as written."""
-        from dataclasses import replace
-
         doc = replace(doc, text=self.text, paragraphs=self.paragraphs)
         if not self.converted.changed:
             return doc
@@ -254,8 +253,6 @@ def site_names(url: str | None) -> frozenset[str]:
     """The site's own name as letters ("dalanews.kz" -> "даланеус", "dalanews"): a tagger reads "Dala
     News" in a Latin page's furniture as a person, and the converted text spells it in Cyrillic."""
     from urllib.parse import urlsplit
-
-    from kznlp.text.translit import LATIN_ALPHABETS, decode_word
 
     host = (urlsplit(url).hostname or "") if url else ""
     labels = [label for label in host.removeprefix("www.").split(".")[:-1] if len(label) >= 4]
