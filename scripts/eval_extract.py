@@ -58,6 +58,11 @@ def jaccard(a: str, b: str) -> float:
     return len(sa & sb) / len(sa | sb) if sa | sb else 0.0
 
 
+def same_action(a: str, b: str) -> bool:
+    """Two action texts of one item: their stemmed words overlap by Jaccard >= 0.5."""
+    return jaccard(a, b) >= 0.5
+
+
 @dataclass
 class Count:
     tp: int = 0
@@ -129,7 +134,7 @@ def score_document(gold: dict, doc: dict) -> Scores:
 
     g_act = [(di, a) for di, d in enumerate(gold["decisions"]) for a in d["actions"]]
     p_act = [(di, a) for di, d in enumerate(doc["decisions"]) for a in d.get("actions", [])]
-    action_pairs = match(g_act, p_act, lambda g, p: jaccard(g[1]["text"], p[1]["text"]) >= 0.5)
+    action_pairs = match(g_act, p_act, lambda g, p: same_action(g[1]["text"], p[1]["text"]))
     add("actions", len(action_pairs), len(p_act) - len(action_pairs), len(g_act) - len(action_pairs))
     to_gold_action = {pi: gi for gi, pi in action_pairs}
     gold_resp = [(gi, r) for gi, (_, a) in enumerate(g_act) for r in a.get("responsible", [])]
@@ -168,20 +173,25 @@ def errors(gold: dict, doc: dict) -> list[str]:
          and g.get("unit") == p.get("unit"), lambda f: f"{f['text']!r} {f['value']} {f.get('unit')}")
     g_act = [a for d in gold["decisions"] for a in d["actions"]]
     p_act = [a for d in doc["decisions"] for a in d.get("actions", [])]
-    diff("action", g_act, p_act, lambda g, p: jaccard(g["text"], p["text"]) >= 0.5,
+    diff("action", g_act, p_act, lambda g, p: same_action(g["text"], p["text"]),
          lambda a: f"{a['text'][:120]!r} resp={a.get('responsible')}")
     return lines
+
+
+def split_rows() -> dict[str, dict[str, str]]:
+    """``SPLIT.tsv`` by gold id ("press_more_001"): the document's part, site and script."""
+    lines = (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()
+    header = lines[0].split("\t")
+    rows = [dict(zip(header, line.split("\t"))) for line in lines[1:]]
+    return {f"press_more_{row['doc']}": row for row in rows}
 
 
 def load_part(part: str) -> list[dict]:
     if part == "legacy":
         return [json.loads(p.read_text("utf-8")) for p in sorted(GOLD.glob("*.json"))]
-    split = {}
-    for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]:
-        doc, doc_part, _site, _script = line.split("\t")
-        split[doc] = doc_part
+    split = split_rows()
     return [json.loads(p.read_text("utf-8")) for p in sorted((GOLD / "press_more").glob("[0-9]*.json"))
-            if split.get(p.stem) == part]
+            if split.get(f"press_more_{p.stem}", {}).get("part") == part]
 
 
 def within(doc: dict, start: int, end: int) -> dict:
@@ -273,14 +283,16 @@ def action_funnel(golds: list[dict], predicted: list[dict]) -> dict[str, int]:
         found = candidates(text) if text else []
         g_act = [a for d in gold["decisions"] for a in d["actions"]]
         p_act = [a for d in doc["decisions"] for a in d.get("actions", [])]
-        pairs = match(g_act, p_act, lambda g, p: jaccard(g["text"], p["text"]) >= 0.5)
+        pairs = match(g_act, p_act, lambda g, p: same_action(g["text"], p["text"]))
         matched_gold, matched_pred = {g for g, _ in pairs}, {p for _, p in pairs}
+
+        sentence_stems = [set(stems(text[s:e])) for s, e in sentences]
 
         def home(action_text: str) -> tuple[int, int] | None:
             target = set(stems(action_text))
             best, where = 0.0, None
-            for s, e in sentences:
-                share = len(target & set(stems(text[s:e]))) / max(1, len(target))
+            for (s, e), words in zip(sentences, sentence_stems):
+                share = len(target & words) / max(1, len(target))
                 if share > best:
                     best, where = share, (s, e)
             return where if best >= 0.6 else None
@@ -309,13 +321,10 @@ def action_funnel(golds: list[dict], predicted: list[dict]) -> dict[str, int]:
 
 def print_by_script(golds: list[dict], per_doc: list[Scores]) -> None:
     """Totals' F1 for the documents written in each script (SPLIT.tsv), when there is more than one."""
-    script_of = {}
-    for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]:
-        doc, _part, _site, script = line.split("\t")
-        script_of[f"press_more_{doc}"] = script
+    split = split_rows()
     groups: dict[str, list[Scores]] = {}
     for gold, scores in zip(golds, per_doc):
-        groups.setdefault(script_of.get(gold["id"], "cyrl"), []).append(scores)
+        groups.setdefault(split.get(gold["id"], {}).get("script", "cyrl"), []).append(scores)
     if len(groups) < 2:
         return
     fields = ("officials", "positions", "figures", "actions", "decision_maker")
@@ -334,10 +343,9 @@ def same_in_script(script: str, part: str) -> None:
     from kznlp.text.translit import LATIN_ALPHABETS
 
     parts = list(PARTS) if part == "all" else [part]
-    script_of = {f"press_more_{line.split(chr(9))[0]}": line.split(chr(9))[3]
-                 for line in (GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]}
+    split = split_rows()
     files = [str(ROOT / g["source"]) for p in parts for g in load_part(p)
-             if g.get("range") is None and script_of.get(g["id"], "cyrl") == "cyrl"]
+             if g.get("range") is None and split.get(g["id"], {}).get("script", "cyrl") == "cyrl"]
     alphabets = list(LATIN_ALPHABETS) if script == "latn" else ["arab"]
     print(f"{'/'.join(parts)}: Cyrillic documents written in {script}")
     sys.argv = ["eval_scripts.py", *files, "--alphabets", *alphabets]

@@ -76,8 +76,7 @@ def main() -> None:
     _quiet_libraries()
     pipeline = Pipeline(actions="rules")
     tune, legacy = ev.load_part("tune"), ev.load_part("legacy")
-    site = {line.split("\t")[0]: line.split("\t")[2]
-            for line in (ev.GOLD / "press_more" / "SPLIT.tsv").read_text("utf-8").splitlines()[1:]}
+    site = {row["doc"]: row["site"] for row in ev.split_rows().values()}
     docs = []  # (gold, processed document, candidates, features, labels, site group)
 
     def add_example(gold: dict, doc, found: list, group: str) -> None:
