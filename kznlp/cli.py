@@ -102,9 +102,10 @@ def process(
             from kznlp.store.archive import save_document
 
             try:
-                save_document(archive, result, source="file")
+                stored = save_document(archive, result, source=source_of(result, "file"), origin=origin_of(name))
             except KznlpError as error:
                 raise _fail(str(error)) from None
+            result = dataclasses.replace(result, doc=stored)  # the id it is known by in the archive
         if output_format is OutputFormat.jsonl:
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         else:
@@ -114,6 +115,19 @@ def process(
     sys.stdout.flush()
     if failures:
         raise typer.Exit(1)
+
+
+def origin_of(name: str | Path) -> str | None:
+    """Where an input came from, for the archive: the file's real path (standard input has none)."""
+    return None if str(name) == "-" else os.path.realpath(name)
+
+
+def source_of(doc, default: str) -> str:
+    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
+    from kznlp.scrape.urls import site_host
+
+    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
+    return host or default
 
 
 def _open_db(path: Path, readonly: bool = False):
@@ -154,8 +168,8 @@ def demo(
             if hasattr(result, "reason"):
                 err.print(f"skipped {path.name}: {result.reason}")
                 continue
-            save_document(archive, result, source="demo")
-            docs.append(result)
+            stored = save_document(archive, result, source=source_of(result, "demo"), origin=origin_of(path))
+            docs.append(dataclasses.replace(result, doc=stored))  # a release also crawled is that document
     out.print(f"[bold]{len(docs)} documents[/bold] from {DEMO_CORPUS.name}/ → {db}", highlight=False)
     officials = Table("official", "positions", "document", title="Officials", show_lines=False)
     for doc in docs:
