@@ -78,7 +78,7 @@ def demo_site(base_url: str) -> SiteConfig:
     document ids (``demo:…``) and the source stay the same from run to run."""
     return SiteConfig(name=DEMO_SOURCE, hosts=(DEMO_SOURCE,), base_url="http://" + DEMO_SOURCE,
                       sitemaps=("/sitemap.xml",), feeds=("/feed.xml",),
-                      listings=("/news/index.html",), article_patterns=(re.compile(r"^/articles/"),)
+                      listings=("/news/index.html",), article_patterns=(re.compile(r"\.html$"),)
                       ).with_base(base_url)
 
 
