@@ -95,8 +95,7 @@ def _v2_archive(path):
         with db.conn:
             MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version}")
-    for source, make in DOCUMENTS.values():
-        save_document(db, make(), source=source)
+    bulk_insert(db, [(make(), source) for source, make in DOCUMENTS.values()])  # writes version-1 columns only
     bulk_insert(db, many_documents(300))
     db.execute("ANALYZE")
     db.conn.commit()

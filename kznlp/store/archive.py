@@ -167,7 +167,7 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
     ``origin`` is the file path or URL it was read from.  Identity: the same origin again updates its
     own document (and writes nothing when nothing changed); a text another document already holds (the
     same release crawled and read from a file: ``content_keys``) is that document, this origin added to
-    its ``document_origins``; a different origin never takes over another's id (``report`` from
+    its ``document_origins``, nothing else written; a different origin never takes over another's id (``report`` from
     ``b/report.txt`` is stored as ``report-<hash of its path>`` when ``a/report.txt`` is ``report``).
     Without an origin the id alone decides, and a document of that id is replaced."""
     conn = db.conn
@@ -252,7 +252,7 @@ def _identity(conn: sqlite3.Connection, wanted: str, origin: str | None,
             conn.execute("DELETE FROM document_origins WHERE origin = ?", (origin,))  # changed since: its own now
     marks = ",".join("?" * len(keys))
     same = conn.execute(f"SELECT doc_id FROM document_keys WHERE key IN ({marks}) AND doc_id != ? ORDER BY rowid"
-                        " LIMIT 1", (*keys, wanted)).fetchone()
+                        " LIMIT 1", (*keys, wanted)).fetchone() if origin is not None else None
     if same is not None:
         return same[0], True
     candidate, n = wanted, 1
