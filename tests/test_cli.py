@@ -253,3 +253,28 @@ def test_every_command_has_help():
     for command in ("process", "demo", "search", "ner-eval"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout
+
+
+def test_same_stem_files_in_separate_runs_never_overwrite(tmp_path):
+    """a/report.txt and b/report.txt processed in separate runs into one archive: two documents; the same
+    file again updates its own document and writes nothing when it is unchanged."""
+    db = tmp_path / "a.db"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"
+    first.write_text("Алматы қаласының әкімі Ерболат Досаев жиын өткізді.", "utf-8")
+    second.write_text("Астана қаласының әкімі Жеңіс Қасымбек жиын өткізді.", "utf-8")
+    one = run_cli("process", str(first), "--db", str(db))
+    assert one.returncode == 0, one.stderr.decode()
+    with sqlite3.connect(db) as conn:
+        before = conn.execute("SELECT id, origin, result_hash, processed_at FROM documents").fetchall()
+    assert [(i, o) for i, o, *_ in before] == [("report", str(first.resolve()))]
+    two = run_cli("process", str(second), str(first), "--db", str(db))
+    assert two.returncode == 0, two.stderr.decode()
+    ids = [json.loads(line)["doc"] for line in two.stdout.decode().splitlines()]
+    assert ids[1] == "report" and ids[0].startswith("report-") and ids[0] != "report"  # printed as stored
+    with sqlite3.connect(db) as conn:
+        rows = dict(conn.execute("SELECT origin, text FROM documents").fetchall())
+        assert conn.execute("SELECT id, origin, result_hash, processed_at FROM documents WHERE id = 'report'"
+                            ).fetchall() == before  # the unchanged re-run wrote nothing
+    assert rows == {str(first.resolve()): first.read_text("utf-8"), str(second.resolve()): second.read_text("utf-8")}
