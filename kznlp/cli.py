@@ -170,7 +170,13 @@ def demo(
                 continue
             stored = save_document(archive, result, source=source_of(result, "demo"), origin=origin_of(path))
             docs.append(dataclasses.replace(result, doc=stored))  # a release also crawled is that document
-    out.print(f"[bold]{len(docs)} documents[/bold] from {DEMO_CORPUS.name}/ → {db}", highlight=False)
+    from kznlp.i18n import _n
+
+    also_crawled = sum(1 for d in docs if d.doc.startswith("demo:"))
+    out.print(_n("[bold]{n} file[/bold] from {folder}/ ({same} of them a release the site also has: one document) → {db}",
+                 "[bold]{n} files[/bold] from {folder}/ ({same} of them releases the site also has: one document each)"
+                 " → {db}", len(docs)).format(n=len(docs), folder=DEMO_CORPUS.name, same=also_crawled, db=db),
+              highlight=False)
     officials = Table("official", "positions", "document", title="Officials", show_lines=False)
     for doc in docs:
         for official in doc.officials:
