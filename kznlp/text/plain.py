@@ -69,7 +69,8 @@ def text_title(text: str) -> str | None:
 
 
 def content_keys(text: str, title: str | None = None) -> tuple[str, ...]:
-    """Keys that every reading of a release shares: hashes of its case-folded words, datelines among the
+    """Keys that every reading of a release shares: hashes of its case-folded text with spacing and line
+    breaks evened out (a replaced byte or another word makes another text), datelines among the
     first lines left out; and, when the text opens with its title (a text file's headline), the key of the
     rest, which is what the crawled page holds.  Two documents are one release when they share a key.
 
@@ -79,13 +80,16 @@ def content_keys(text: str, title: str | None = None) -> tuple[str, ...]:
     (1, 2, True)
     """
     title_words = _WORD.findall(title.casefold()) if title else None
-    lines: list[list[str]] = []
+    lines: list[list[str]] = []  # each line's case-folded tokens: spacing aside, every character counts
+    first_words = None
     for number, line in enumerate(line for line in text.split("\n") if line.strip()):
         if number < HEAD_LINES and is_dateline(line):
             continue
-        lines.append(_WORD.findall(line.casefold()))
+        if first_words is None:
+            first_words = _WORD.findall(line.casefold())
+        lines.append(line.casefold().split())
     keys = [_key(lines)]
-    if title_words and lines and lines[0] == title_words:
+    if title_words and lines and first_words == title_words:
         keys.append(_key(lines[1:]))
     return tuple(keys)
 
