@@ -161,7 +161,7 @@ def demo(
         raise _fail(str(error)) from None
     out.print(f"crawled the demo site: {stats.stored} articles stored, {stats.duplicates} duplicates, "
               f"{stats.blocked} blocked by robots.txt, {stats.errors} errors", highlight=False)
-    docs = []
+    docs, also_crawled = [], 0
     with out.status("processing the demo corpus…"):
         for path in files:
             result = pipeline.process_file(path)
@@ -169,10 +169,10 @@ def demo(
                 err.print(f"skipped {path.name}: {result.reason}")
                 continue
             stored = save_document(archive, result, source=source_of(result, "demo"), origin=origin_of(path))
+            also_crawled += stored != result.doc
             docs.append(dataclasses.replace(result, doc=stored))  # a release also crawled is that document
     from kznlp.i18n import _n
 
-    also_crawled = sum(1 for d in docs if d.doc.startswith("demo:"))
     out.print(_n("[bold]{n} file[/bold] from {folder}/ ({same} of them a release the site also has: one document) → {db}",
                  "[bold]{n} files[/bold] from {folder}/ ({same} of them releases the site also has: one document each)"
                  " → {db}", len(docs)).format(n=len(docs), folder=DEMO_CORPUS.name, same=also_crawled, db=db),

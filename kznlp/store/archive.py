@@ -250,6 +250,9 @@ def _identity(conn: sqlite3.Connection, wanted: str, origin: str | None,
             if _shares_key(conn, known, keys):
                 return known, True  # merged into another reading of the release, and still the same
             conn.execute("DELETE FROM document_origins WHERE origin = ?", (origin,))  # changed since: its own now
+    own = conn.execute("SELECT origin FROM documents WHERE id = ?", (wanted,)).fetchone()
+    if origin is not None and own is not None and own[0] is None and _shares_key(conn, wanted, keys):
+        return wanted, False  # stored under this id before origins were kept, with this very text: adopt it
     marks = ",".join("?" * len(keys))
     same = conn.execute(f"SELECT doc_id FROM document_keys WHERE key IN ({marks}) AND doc_id != ? ORDER BY rowid"
                         " LIMIT 1", (*keys, wanted)).fetchone() if origin is not None else None
