@@ -102,9 +102,10 @@ def process(
             from kznlp.store.archive import save_document
 
             try:
-                save_document(archive, result, source="file")
+                stored = save_document(archive, result, source=source_of(result, "file"), origin=origin_of(name))
             except KznlpError as error:
                 raise _fail(str(error)) from None
+            result = dataclasses.replace(result, doc=stored)  # the id it is known by in the archive
         if output_format is OutputFormat.jsonl:
             sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
         else:
@@ -114,6 +115,19 @@ def process(
     sys.stdout.flush()
     if failures:
         raise typer.Exit(1)
+
+
+def origin_of(name: str | Path) -> str | None:
+    """Where an input came from, for the archive: the file's real path (standard input has none)."""
+    return None if str(name) == "-" else os.path.realpath(name)
+
+
+def source_of(doc, default: str) -> str:
+    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
+    from kznlp.scrape.urls import site_host
+
+    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
+    return host or default
 
 
 def _open_db(path: Path, readonly: bool = False):
@@ -147,16 +161,22 @@ def demo(
         raise _fail(str(error)) from None
     out.print(f"crawled the demo site: {stats.stored} articles stored, {stats.duplicates} duplicates, "
               f"{stats.blocked} blocked by robots.txt, {stats.errors} errors", highlight=False)
-    docs = []
+    docs, also_crawled = [], 0
     with out.status("processing the demo corpus…"):
         for path in files:
             result = pipeline.process_file(path)
             if hasattr(result, "reason"):
                 err.print(f"skipped {path.name}: {result.reason}")
                 continue
-            save_document(archive, result, source="demo")
-            docs.append(result)
-    out.print(f"[bold]{len(docs)} documents[/bold] from {DEMO_CORPUS.name}/ → {db}", highlight=False)
+            stored = save_document(archive, result, source=source_of(result, "demo"), origin=origin_of(path))
+            also_crawled += stored != result.doc
+            docs.append(dataclasses.replace(result, doc=stored))  # a release also crawled is that document
+    from kznlp.i18n import _n
+
+    out.print(_n("[bold]{n} file[/bold] from {folder}/ ({same} of them a release the site also has: one document) → {db}",
+                 "[bold]{n} files[/bold] from {folder}/ ({same} of them releases the site also has: one document each)"
+                 " → {db}", len(docs)).format(n=len(docs), folder=DEMO_CORPUS.name, same=also_crawled, db=db),
+              highlight=False)
     officials = Table("official", "positions", "document", title="Officials", show_lines=False)
     for doc in docs:
         for official in doc.officials:

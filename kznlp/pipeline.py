@@ -18,8 +18,10 @@ from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Official, Paragraph, Rejected
 from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
+from kznlp.text.furniture import drop_furniture
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
+from kznlp.text.plain import text_title
 from kznlp.text.script import detect_script, fix_lookalikes, paragraph_script, paragraph_spans, paragraphs
 from kznlp.text.translit import LATIN_ALPHABETS, Transliteration, decode_word, title_to_cyrillic, transliterate
 
@@ -337,6 +339,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         text, title, published, url = article.text, article.title, article.published, article.url
     else:
         url, published, text = _text_header(text)
+        text = drop_furniture(text)  # "Басып шығару", share and print lines, view counters, photo credits
+        title = text_title(text)
     if not text.strip():
         raise InputError("no text in it")
     if not any(ch.isalpha() for ch in text):
