@@ -48,7 +48,7 @@ def read_names(data: bytes, column: str = "name", *, source: str = "file") -> li
     folded = [h.casefold() for h in header]
     if column.casefold() not in folded:
         shown = ", ".join(repr(h) for h in header[:10])
-        raise InputError(f"{source}: no column {column!r} (the header row has {shown}; choose one with --column)")
+        raise InputError(f"{source}: no column {column!r} (the header row has {shown}; choose the column holding the names)")
     k = folded.index(column.casefold())
     names = [r[k].strip() for r in rows[1:] if k < len(r) and r[k].strip()]
     if not names:
