@@ -188,7 +188,8 @@ def deadlines(
         sys.stdout.write(json.dumps(result, ensure_ascii=False, indent=1) + "\n")
         return
     total = sum(len(v) for v in result["groups"].values())
-    out.print(_("{n} action items with a deadline, counted from {today}").format(n=total, today=result["today"]),
+    out.print(_n("{n} action item with a deadline date, counted from {today}",
+                 "{n} action items with a deadline date, counted from {today}", total).format(n=total, today=result["today"]),
               highlight=False)
     for name in GROUPS:
         items = result["groups"][name]
