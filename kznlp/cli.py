@@ -477,6 +477,12 @@ def ner_eval(
     print(f"F1 {micro.f1:.4f}")
 
 
+# watch, deadlines, xref (issue 16)
+from kznlp.follow.cli import register as _register_follow  # noqa: E402
+
+_register_follow(app)
+
+
 def main() -> None:
     app()
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from kznlp.errors import ArchiveError
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # Every query word is a stem matched as a prefix ("әкім"*).  Without a prefix index FTS5 answers a
 # prefix by merging the whole doclist of every term that starts with it, however few rows are
@@ -146,7 +146,19 @@ def _v5(db: sqlite_utils.Database) -> None:
                         [(key, doc_id) for doc_id, text, title in rows for key in content_keys(text or "", title)])
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5}
+def _v6(db: sqlite_utils.Database) -> None:
+    """Watchlists (``kznlp.follow.watches``): a saved query, official or organisation with search filters,
+    and which version of each matching document a report has already shown (``processed_at``: a document
+    stored again is new again)."""
+    db["watches"].create({"id": int, "name": str, "query": str, "official": str, "organisation": str,
+                          "filters": str, "created_at": str, "reported_at": str},
+                         pk="id", not_null={"name", "filters", "created_at"})
+    db["watches"].create_index(["name"], unique=True)
+    db["watch_reported"].create({"watch_id": int, "doc_id": str, "processed_at": str, "reported_at": str},
+                                pk=("watch_id", "doc_id"), foreign_keys=[("watch_id", "watches", "id")])
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def _objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:

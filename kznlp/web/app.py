@@ -264,7 +264,8 @@ def create_app(db_path: str | Path) -> Starlette:
 
     def api_index(request: Request) -> Response:
         return api({"endpoints": ["/api/search?q=", "/api/decisions", "/api/responsible", "/api/officials",
-                                  "/api/officials/{id}", "/api/documents/{id}", "/api/documents?url="]})
+                                  "/api/officials/{id}", "/api/documents/{id}", "/api/documents?url=",
+                                  "/api/watches", "/api/deadlines", "/api/xref"]})
 
     messages = {404: "Бет табылмады", 405: "Бұл әдіс қолданылмайды"}
 
@@ -289,6 +290,10 @@ def create_app(db_path: str | Path) -> Starlette:
         Route("/api/officials/{official_id:int}", api_official), Route("/api/documents", api_document_by_url),
         Route("/api/documents/{doc_id:path}", api_document),
     ]
+    # watchlists, feeds, deadlines, cross-reference (issue 16)
+    from kznlp.follow.web import follow_routes
+
+    routes += follow_routes(db, render, api, filters_from, BadRequest, SECURITY_HEADERS)
     app = Starlette(routes=routes, middleware=[Middleware(ServerErrors)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.db_path = db_path
