@@ -213,8 +213,8 @@ def test_demo_builds_archive_and_summary(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     out = result.stdout.decode()
     assert "Бақытжан Сағынтаев" in out and "Алматы қаласының әкімі" in out
-    assert "Апта сайын" in out and "Search" in out
-    assert "crawled the demo site: 8 articles stored" in out  # through the real crawler, on 127.0.0.1
+    assert "Апта сайын" in out and "Іздеу" in out and "Лауазым иелері" in out  # Kazakh by default
+    assert "демо сайт шарланды: 8 мақала сақталды" in out  # through the real crawler, on 127.0.0.1
     with sqlite3.connect(db) as conn:
         n_files = len([p for p in (ROOT / "corpora" / "demo").iterdir() if p.suffix in (".txt", ".html")])
         assert conn.execute("SELECT count(*) FROM documents WHERE source = 'demo'").fetchone() == (n_files,)
