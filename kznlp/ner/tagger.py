@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import logging
-
 import os
 import re
 from dataclasses import dataclass
