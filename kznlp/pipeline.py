@@ -49,16 +49,17 @@ class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
     def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate",
-                 alphabet: str | None = "auto"):
+                 alphabet: str | None = "auto", verbose: bool = False):
         """``alphabet``: the one Latin or Arabic-script text is converted from to Cyrillic (``auto``:
         chosen per document; ``2021``, ``2018``, ``2017``, ``digraph``, ``arab``; None: no conversion).
         ``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
         the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
-        alone over the cue candidates, for ablations)."""
+        alone over the cue candidates, for ablations).  ``verbose``: let transformers show its loading
+        progress bars and notes (quiet by default)."""
         if tagger is None:
             from kznlp.ner.tagger import NerTagger
 
-            tagger = NerTagger(model)
+            tagger = NerTagger(model, verbose=verbose)
         self.tagger = tagger
         self.alphabet = alphabet
         if actions not in ("gate", "rules", "model"):

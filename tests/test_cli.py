@@ -223,8 +223,8 @@ def test_demo_builds_archive_and_summary(tmp_path):
     assert result.returncode == 0, result.stderr.decode()
     out = result.stdout.decode()
     assert "Бақытжан Сағынтаев" in out and "Алматы қаласының әкімі" in out
-    assert "Апта сайын" in out and "Search" in out
-    assert "crawled the demo site: 8 articles stored" in out  # through the real crawler, on 127.0.0.1
+    assert "Апта сайын" in out and "Іздеу" in out and "Лауазым иелері" in out  # Kazakh by default
+    assert "демо сайт шарланды: 8 мақала сақталды" in out  # through the real crawler, on 127.0.0.1
     with sqlite3.connect(db) as conn:
         assert conn.execute("SELECT count(*) FROM crawl_articles").fetchone() == (8,)
         # each release is one document: 7 of the 11 bundled files are releases the site also has
