@@ -113,7 +113,7 @@ def main() -> int:
     for item in missing:
         if catalog.get(item.message) is None:
             catalog.add((item.message, item.plural) if item.plural else item.message,
-                        ("", ) if item.plural else "", locations=[tuple(item.where.rsplit(":", 1))])
+                        ("", ) if item.plural else "", locations=[(item.where.rsplit(":", 1)[0], int(item.where.rsplit(":", 1)[1]))])
     with PO_PATH.open("wb") as stream:
         write_po(stream, catalog, width=110, omit_header=False, sort_output=False)
     MO_PATH.write_bytes(compiled(catalog))

@@ -93,7 +93,7 @@ def test_watch_report_lists_new_matches_once(tmp_path, base_archive, release_doc
     assert any(a["deadline"] == "2025-10-01" for x in third[0]["documents"][0]["decisions"] for a in x["actions"])
     assert cli_json("watch", "report", "sagyntaev", "--json", "--db", str(db))[0]["documents"] == []
     text = run_cli("watch", "report", "--db", str(db)).stdout.decode()
-    assert "energy: 0 new documents" in text
+    assert "energy: 0 жаңа құжат" in text  # the CLI speaks Kazakh by default
 
     removed = run_cli("watch", "remove", "energy", "--db", str(db))
     assert removed.returncode == 0
@@ -213,7 +213,7 @@ def test_deadlines_cli_groups_and_calendar(tmp_path, full_archive):
                             "2025-09-10", "--json").stdout)
     assert sum(map(len, by["groups"].values())) == 5
     text = run_cli("deadlines", "--db", str(full_archive), "--today", "2025-09-10").stdout.decode()
-    assert "Due within 7 days (1)" in text and "2025-09-15 (+5 d)" in text
+    assert "7 күн ішінде (1)" in text and "2025-09-15 (+5 d)" in text
 
 
 def test_deadlines_bad_today(full_archive):
@@ -228,7 +228,7 @@ def test_xref_cli(tmp_path, full_archive):
     out = tmp_path / "out.csv"
     result = run_cli("xref", str(NAMES), "--db", str(full_archive), "-o", str(out))
     assert result.returncode == 0, result.stderr.decode()
-    assert "3 of 4 names matched" in result.stdout.decode()
+    assert "4 есімнің 3 табылды" in result.stdout.decode()
     import csv
 
     rows = list(csv.DictReader(out.open(encoding="utf-8")))
