@@ -19,6 +19,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kznlp.errors import KznlpError
+from kznlp.i18n import _
 
 app = typer.Typer(help="Kazakh news and decision processor.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False)
@@ -72,48 +73,72 @@ def process(
 ) -> None:
     """Extract entities, officials, figures and decisions; print JSON, optionally archive it.
     Kazakh in Cyrillic, Latin (2021, 2018, 2017 alphabets, site variants) and Arabic script is read."""
-    from kznlp.pipeline import Pipeline
+    from kznlp.pipeline import Pipeline, check_file, input_ids
+    from kznlp.progress import WordsProgress
     from kznlp.records import Rejected
 
-    _quiet_libraries()
+    failures, results = 0, []
+    usable = []
+    for name in files:  # inputs that cannot work are refused before the model loads (seconds)
+        if (problem := check_file(name)) is None:
+            usable.append(name)
+        else:
+            failures += 1
+            err.print(f"[red]error:[/red] {name}: {problem}", highlight=False, soft_wrap=True)
     try:
         from kznlp.text.translit import ALPHABETS
 
         if alphabet not in ALPHABETS + ("auto", "none"):
             raise KznlpError(f"--alphabet must be auto, none or one of {', '.join(ALPHABETS)}, not {alphabet!r}")
+        archive = _open_db(db) if db else None
+        if not usable:
+            raise typer.Exit(1)
+        _quiet_libraries()  # imports transformers (most of a second): only once the model is needed
         pipeline = Pipeline(model)
         if alphabet != "auto":
             pipeline = pipeline.with_alphabet(None if alphabet == "none" else alphabet)
-        archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
-    from kznlp.pipeline import input_ids
-
-    failures, results = 0, []
-    for name, doc_id in zip(files, input_ids(files)):  # one id per input: same stems get their paths
-        result = pipeline.process_file(name, doc_id=doc_id)
-        if isinstance(result, Rejected):
-            failures += 1
-            err.print(f"[red]error:[/red] {result.source}: {result.reason}", highlight=False, soft_wrap=True)
-            continue
-        for warning in result.warnings:
-            err.print(f"[yellow]warning:[/yellow] {name}: {warning}", highlight=False, soft_wrap=True)
-        if archive is not None:
-            from kznlp.store.archive import save_document
-
-            try:
-                save_document(archive, result, source="file")
-            except KznlpError as error:
-                raise _fail(str(error)) from None
-        if output_format is OutputFormat.jsonl:
-            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-        else:
-            results.append(result.to_dict())
+    single = len(usable) == 1
+    progress = WordsProgress(None if single else len(usable), unit=_("words") if single else None)
+    if single:  # one long text: the words tagged so far
+        pipeline.on_tagged = lambda done, total: progress.update(done, done, total=total)
+    documents = pipeline.process_files(usable, doc_ids=input_ids(usable))  # same stems get their paths
+    words = 0
+    with progress:
+        for done, (name, result) in enumerate(zip(usable, documents), 1):
+            failures += _emit(name, result, archive, output_format, results)
+            words += len(getattr(result, "text", "").split())
+            if not single:
+                progress.update(done, words)
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     sys.stdout.flush()
     if failures:
         raise typer.Exit(1)
+
+
+def _emit(name: str, result, archive, output_format: OutputFormat, results: list) -> int:
+    """Print (and store) one result of ``process``; 1 when it was rejected."""
+    from kznlp.records import Rejected
+
+    if isinstance(result, Rejected):
+        err.print(f"[red]error:[/red] {result.source}: {result.reason}", highlight=False, soft_wrap=True)
+        return 1
+    for warning in result.warnings:
+        err.print(f"[yellow]warning:[/yellow] {name}: {warning}", highlight=False, soft_wrap=True)
+    if archive is not None:
+        from kznlp.store.archive import save_document
+
+        try:
+            save_document(archive, result, source="file")
+        except KznlpError as error:
+            raise _fail(str(error)) from None
+    if output_format is OutputFormat.jsonl:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        results.append(result.to_dict())
+    return 0
 
 
 def _open_db(path: Path, readonly: bool = False):
@@ -455,6 +480,11 @@ def ner_eval(
     for row in rows + [micro]:
         print(f"{row.label:<16}{row.precision:>10.4f}{row.recall:>10.4f}{row.f1:>10.4f}{row.support:>9}")
     print(f"F1 {micro.f1:.4f}")
+
+
+from kznlp.batch.command import batch  # noqa: E402
+
+app.command("batch")(batch)
 
 
 def main() -> None:
