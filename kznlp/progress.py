@@ -21,7 +21,8 @@ class WordsProgress:
         if self.enabled:
             self.bar = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
                                 TextColumn("{task.fields[rate]}"), TimeElapsedColumn(), TextColumn("ETA"),
-                                TimeRemainingColumn(), console=Console(stderr=True), transient=True)
+                                TimeRemainingColumn(), console=Console(stderr=True), transient=True,
+                                redirect_stdout=False, redirect_stderr=False)  # stdout stays the JSON
             self.task = self.bar.add_task(unit or _("documents"), total=total, rate="")
 
     def __enter__(self):

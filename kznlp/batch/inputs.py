@@ -51,6 +51,10 @@ def file_hash(path: str | Path) -> str:
     return digest.hexdigest()
 
 
+def _text_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+
+
 def record_hash(record: dict) -> str:
     fields = {key: record.get(key) for key in ("text",) + RECORD_FIELDS}
     return hashlib.sha256(json.dumps(fields, ensure_ascii=False, sort_keys=True).encode("utf-8")).hexdigest()
@@ -112,10 +116,10 @@ def iter_items(inputs: list[str]) -> Iterator[Item | Reject]:
 
 def _record_item(record, where: str) -> Item | Reject:
     if not isinstance(record, dict):
-        return Reject(where, _("not a JSON object"))
+        return Reject(where, _("not a JSON object"), _text_hash(json.dumps(record)))
     doc_id, text = record.get("id"), record.get("text")
     if doc_id is None or str(doc_id) == "":
-        return Reject(where, _("no id"))
+        return Reject(where, _("no id"), record_hash(record))
     if not isinstance(text, str) or not text.strip():
         return Reject(str(doc_id), _("no text in it"), record_hash(record))
     extra = {key: (str(record[key]) if record.get(key) is not None else None) for key in RECORD_FIELDS}
@@ -130,7 +134,7 @@ def _jsonl_items(path: Path) -> Iterator[Item | Reject]:
             try:
                 record = json.loads(line)
             except json.JSONDecodeError as error:
-                yield Reject(f"{path}:{number}", _("not JSON: {error}").format(error=error.msg))
+                yield Reject(f"{path}:{number}", _("not JSON: {error}").format(error=error.msg), _text_hash(line))
                 continue
             yield _record_item(record, f"{path}:{number}")
 
