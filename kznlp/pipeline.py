@@ -18,8 +18,10 @@ from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Official, Paragraph, Rejected
 from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
+from kznlp.text.furniture import drop_furniture
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
+from kznlp.text.plain import text_title
 from kznlp.text.script import detect_script, fix_lookalikes, paragraph_script, paragraph_spans, paragraphs
 from kznlp.text.translit import LATIN_ALPHABETS, Transliteration, decode_word, title_to_cyrillic, transliterate
 
@@ -47,16 +49,17 @@ class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
     def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate",
-                 alphabet: str | None = "auto"):
+                 alphabet: str | None = "auto", verbose: bool = False):
         """``alphabet``: the one Latin or Arabic-script text is converted from to Cyrillic (``auto``:
         chosen per document; ``2021``, ``2018``, ``2017``, ``digraph``, ``arab``; None: no conversion).
         ``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
         the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
-        alone over the cue candidates, for ablations)."""
+        alone over the cue candidates, for ablations).  ``verbose``: let transformers show its loading
+        progress bars and notes (quiet by default)."""
         if tagger is None:
             from kznlp.ner.tagger import NerTagger
 
-            tagger = NerTagger(model)
+            tagger = NerTagger(model, verbose=verbose)
         self.tagger = tagger
         self.alphabet = alphabet
         # progress of one pass through the model (a batch of documents): called with (words tagged, of all)
@@ -384,6 +387,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         text, title, published, url = article.text, article.title, article.published, article.url
     else:
         url, published, text = _text_header(text)
+        text = drop_furniture(text)  # "Басып шығару", share and print lines, view counters, photo credits
+        title = text_title(text)
     if not text.strip():
         raise InputError("no text in it")
     if not any(ch.isalpha() for ch in text):
