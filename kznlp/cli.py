@@ -585,6 +585,10 @@ from kznlp.follow.cli import register as _register_follow  # noqa: E402
 
 _register_follow(app)
 
+from kznlp.batch.command import batch  # noqa: E402
+
+app.command("batch")(batch)
+
 
 def main() -> None:
     command = typer.main.get_command(app)
