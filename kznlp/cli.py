@@ -108,52 +108,76 @@ def process(
     """Extract entities, officials, figures and decisions; print JSON, optionally archive it.
 
     Kazakh in Cyrillic, Latin (2021, 2018, 2017 alphabets, site variants) and Arabic script is read."""
-    from kznlp.pipeline import Pipeline
+    from kznlp.pipeline import Pipeline, check_file, input_ids
+    from kznlp.progress import WordsProgress
     from kznlp.records import Rejected
 
-    _quiet_libraries()
+    failures, results = 0, []
+    usable = []
+    for name in files:  # inputs that cannot work are refused before the model loads (seconds)
+        if (problem := check_file(name)) is None:
+            usable.append(name)
+        else:
+            failures += 1
+            err.print(f"[red]{_('error:')}[/red] {escape(f'{name}: {problem}')}", highlight=False, soft_wrap=True)
     try:
         from kznlp.text.translit import ALPHABETS
 
         if alphabet not in ALPHABETS + ("auto", "none"):
             raise KznlpError(_("--alphabet must be auto, none or one of {alphabets}, not {alphabet!r}").format(
                 alphabets=", ".join(ALPHABETS), alphabet=alphabet))
+        archive = _open_db(db) if db else None
+        if not usable:
+            raise typer.Exit(1)
+        _quiet_libraries()  # imports transformers (most of a second): only once the model is needed
         pipeline = Pipeline(model)
         if alphabet != "auto":
             pipeline = pipeline.with_alphabet(None if alphabet == "none" else alphabet)
-        archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
-    from kznlp.pipeline import input_ids
-
-    failures, results = 0, []
-    for name, doc_id in zip(files, input_ids(files)):  # one id per input: same stems get their paths
-        result = pipeline.process_file(name, doc_id=doc_id)
-        if isinstance(result, Rejected):
-            failures += 1
-            err.print(f"[red]{_('error:')}[/red] {escape(f'{result.source}: {result.reason}')}", highlight=False,
-                      soft_wrap=True)
-            continue
-        for warning in result.warnings:
-            err.print(f"[yellow]{_('warning:')}[/yellow] {escape(f'{name}: {warning}')}", highlight=False,
-                      soft_wrap=True)
-        if archive is not None:
-            from kznlp.store.archive import save_document
-
-            try:
-                stored = save_document(archive, result, source=source_of(result, "file"), origin=origin_of(name))
-            except KznlpError as error:
-                raise _fail(str(error)) from None
-            result = dataclasses.replace(result, doc=stored)  # the id it is known by in the archive
-        if output_format is OutputFormat.jsonl:
-            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-        else:
-            results.append(result.to_dict())
+    single = len(usable) == 1
+    progress = WordsProgress(None if single else len(usable), unit=_("words") if single else None)
+    if single:  # one long text: the words tagged so far
+        pipeline.on_tagged = lambda done, total: progress.update(done, done, total=total)
+    documents = pipeline.process_files(usable, doc_ids=input_ids(usable))  # same stems get their paths
+    words = 0
+    with progress:
+        for done, (name, result) in enumerate(zip(usable, documents), 1):
+            failures += _emit(name, result, archive, output_format, results)
+            words += len(getattr(result, "text", "").split())
+            if not single:
+                progress.update(done, words)
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     sys.stdout.flush()
     if failures:
         raise typer.Exit(1)
+
+
+def _emit(name: str, result, archive, output_format: OutputFormat, results: list) -> int:
+    """Print (and store) one result of ``process``; 1 when it was rejected."""
+    from kznlp.records import Rejected
+
+    if isinstance(result, Rejected):
+        err.print(f"[red]{_('error:')}[/red] {escape(f'{result.source}: {result.reason}')}", highlight=False,
+                  soft_wrap=True)
+        return 1
+    for warning in result.warnings:
+        err.print(f"[yellow]{_('warning:')}[/yellow] {escape(f'{name}: {warning}')}", highlight=False,
+                  soft_wrap=True)
+    if archive is not None:
+        from kznlp.store.archive import save_document
+
+        try:
+            stored = save_document(archive, result, source=source_of(result, "file"), origin=origin_of(name))
+        except KznlpError as error:
+            raise _fail(str(error)) from None
+        result = dataclasses.replace(result, doc=stored)  # the id it is known by in the archive
+    if output_format is OutputFormat.jsonl:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        results.append(result.to_dict())
+    return 0
 
 
 def origin_of(name: str | Path) -> str | None:
@@ -560,6 +584,10 @@ def _tidy_help(command) -> None:
 from kznlp.follow.cli import register as _register_follow  # noqa: E402
 
 _register_follow(app)
+
+from kznlp.batch.command import batch  # noqa: E402
+
+app.command("batch")(batch)
 
 
 def main() -> None:
