@@ -21,6 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kznlp.errors import KznlpError
+from kznlp.store.archive import origin_of, source_of
 from kznlp.i18n import _, _n, set_language
 
 # Help texts stay English (typer builds them at import, before --lang is read); messages and tables follow --lang.
@@ -178,19 +179,6 @@ def _emit(name: str, result, archive, output_format: OutputFormat, results: list
     else:
         results.append(result.to_dict())
     return 0
-
-
-def origin_of(name: str | Path) -> str | None:
-    """Where an input came from, for the archive: the file's real path (standard input has none)."""
-    return None if str(name) == "-" else os.path.realpath(name)
-
-
-def source_of(doc, default: str) -> str:
-    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
-    from kznlp.scrape.urls import site_host
-
-    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
-    return host or default
 
 
 def _open_db(path: Path, readonly: bool = False):

@@ -53,8 +53,8 @@ def _archive_rows(db: Path) -> dict[str, list]:
     with sqlite3.connect(db) as conn:
         return {
             "documents": sorted(conn.execute(
-                "SELECT id, url, canonical_url, source, title, published, language, script, text, content_hash, "
-                "stems, original_text FROM documents").fetchall()),
+                "SELECT id, url, canonical_url, source, origin, title, published, language, script, text, "
+                "content_hash, stems, original_text, result_hash FROM documents").fetchall()),
             "entities": sorted(conn.execute("SELECT doc_id, label, text, start, end FROM entities").fetchall()),
             "officials": sorted(conn.execute("SELECT name, name_key FROM officials").fetchall()),
             "positions": sorted(conn.execute("SELECT o.name, p.doc_id, p.position, p.organisation FROM positions p "
@@ -229,7 +229,7 @@ def test_process_progress_bar_on_a_terminal_only(documents):
     assert child.wait(timeout=120) == 0
     os.close(primary)
     text = shown.decode("utf-8", "replace")
-    assert "documents" in text and "/3" in text and "words/s" in text and "ETA" in text
+    assert "Құжаттар" in text and "/3" in text and "сөз/с" in text and "ETA" in text  # Kazakh by default
     assert len(_jsonl(stdout)) == 3  # the bar is on stderr; stdout stays JSON
 
 

@@ -246,7 +246,7 @@ def test_demo_builds_archive_and_summary(tmp_path):
     before = _archive_rows(db)
     again = run_cli("demo", "--db", str(db))  # a rerun on the same archive changes nothing
     assert again.returncode == 0, again.stderr.decode()
-    assert "crawled the demo site: 0 articles stored" in again.stdout.decode()
+    assert "демо сайт шарланды: 0 мақала сақталды" in again.stdout.decode()
     assert _archive_rows(db) == before
 
 

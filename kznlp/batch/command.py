@@ -14,30 +14,30 @@ from kznlp.i18n import _, _n
 
 
 def batch(
-    inputs: Annotated[list[str], typer.Argument(help=_("Files, folders (.txt, .html, .htm, recursive), JSON Lines "
+    inputs: Annotated[list[str], typer.Argument(help="Files, folders (.txt, .html, .htm, recursive), JSON Lines "
                                                        "or Parquet with id and text (title, url, published, source "
-                                                       "optional)."))],
-    out: Annotated[Path, typer.Option("--out", help=_("Folder for the Parquet shards and rejects.jsonl."))],
-    db: Annotated[Optional[Path], typer.Option("--db", help=_("Also load the results into this archive."))] = None,
-    engine: Annotated[str, typer.Option(help=_("local: worker processes on this machine; ray: Ray Data "
-                                               "(pip install 'kznlp[ray]').") )] = "local",
-    workers: Annotated[Optional[int], typer.Option(help=_("Worker processes or Ray actors (default: one per two "
-                                                          "cores, the fastest measured)."), min=1)] = None,
-    batch_size: Annotated[int, typer.Option("--batch-size", help=_("Documents per pass through the model."),
+                                                       "optional).")],
+    out: Annotated[Path, typer.Option("--out", help="Folder for the Parquet shards and rejects.jsonl.")],
+    db: Annotated[Optional[Path], typer.Option("--db", help="Also load the results into this archive.")] = None,
+    engine: Annotated[str, typer.Option(help="local: worker processes on this machine; ray: Ray Data "
+                                               "(pip install 'kznlp[ray]')." )] = "local",
+    workers: Annotated[Optional[int], typer.Option(help="Worker processes or Ray actors (default: one per two "
+                                                          "cores, the fastest measured).", min=1)] = None,
+    batch_size: Annotated[int, typer.Option("--batch-size", help="Documents per pass through the model.",
                                             min=1)] = 8,
-    shard_size: Annotated[int, typer.Option("--shard-size", help=_("Documents per shard."), min=1)] = 200,
-    resume: Annotated[bool, typer.Option("--resume", help=_("Skip documents (same id and content) already in "
-                                                            "--out."))] = False,
+    shard_size: Annotated[int, typer.Option("--shard-size", help="Documents per shard.", min=1)] = 200,
+    resume: Annotated[bool, typer.Option("--resume", help="Skip documents (same id and content) already in "
+                                                            "--out.")] = False,
     ray_address: Annotated[Optional[str], typer.Option("--ray-address", envvar="RAY_ADDRESS",
-                                                       help=_("Ray cluster to join (default: start a local "
-                                                              "one)."))] = None,
-    as_json: Annotated[bool, typer.Option("--json", help=_("Progress as JSON lines on stdout instead of a "
-                                                           "bar."))] = False,
+                                                       help="Ray cluster to join (default: start a local "
+                                                              "one).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Progress as JSON lines on stdout instead of a "
+                                                           "bar.")] = False,
     model: Annotated[Optional[str], typer.Option("--model", envvar="KZNLP_MODEL",
-                                                 help=_("NER model directory (default: the shipped "
-                                                        "models/kk-ner)."))] = None,
-    alphabet: Annotated[str, typer.Option(help=_("As for process: auto, 2021, 2018, 2017, digraph, arab or "
-                                                 "none."))] = "auto",
+                                                 help="NER model directory (default: the shipped "
+                                                        "models/kk-ner).")] = None,
+    alphabet: Annotated[str, typer.Option(help="As for process: auto, 2021, 2018, 2017, digraph, arab or "
+                                                 "none.")] = "auto",
 ) -> None:
     """Process many documents into Parquet shards, in parallel, resumable; on this machine or on Ray."""
     from kznlp.batch.engine import BatchOptions, run_batch

@@ -142,5 +142,6 @@ def load_archive(out: Path, db: Path) -> int:
     from kznlp.store.bulk import bulk_insert
 
     archive = open_archive(db)
-    return bulk_insert(archive, ((row_document(row), row["source"]) for row in read_rows(out)), batch_size=500,
+    return bulk_insert(archive, ((row_document(row), row["source"], row.get("origin")) for row in read_rows(out)),
+                       batch_size=500,
                        replace=True)

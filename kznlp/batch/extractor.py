@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from kznlp.batch.inputs import Item, Reject
 from kznlp.batch.shards import document_row, write_shard
 from kznlp.i18n import _
+from kznlp.store.archive import origin_of, source_of
 
 
 @dataclass
@@ -76,7 +77,10 @@ class Extractor:
             if isinstance(doc, Reject):
                 result.rejects.append(doc)
                 continue
-            rows.append(document_row(doc, item.content_hash, item.source or ("file" if item.path else None)))
+            # the source and origin `process --db` would store: a file's real path, a record's url
+            origin = origin_of(item.path) if item.path else item.url
+            source = item.source or source_of(doc, "file" if item.path else None)
+            rows.append(document_row(doc, item.content_hash, source, origin))
             result.words += len(doc.text.split())
         result.shard = write_shard(out, rows)
         result.documents = len(rows)

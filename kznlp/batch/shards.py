@@ -4,7 +4,7 @@ A shard is written under a hidden temporary name (``.part-….parquet.tmp``: Par
 ``pyarrow.dataset`` and Ray skip names starting with a dot) and renamed into place only once it is
 whole and synced, so a kill at any moment leaves either a complete shard or none.  One row per
 document: the scalar fields of ``process``'s JSON as columns, the nested lists (entities, officials,
-figures, decisions, warnings, paragraphs) as JSON text, plus the input's ``content_hash`` and ``source``.
+figures, decisions, warnings, paragraphs) as JSON text, plus the input's ``content_hash``, ``source`` and ``origin`` (a file's real path, a record's url).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from typing import Iterable, Iterator
 
 from kznlp.records import Action, Decision, Document, Entity, Figure, Mention, Official
 
-SCALARS = ("id", "content_hash", "source", "title", "published", "language", "url", "script", "alphabet",
+SCALARS = ("id", "content_hash", "source", "origin", "title", "published", "language", "url", "script", "alphabet",
            "original", "text")
 NESTED = ("entities", "officials", "figures", "decisions", "warnings", "paragraphs")
 COLUMNS = SCALARS + NESTED
@@ -32,11 +32,11 @@ def _schema():
     return pa.schema([(name, pa.string()) for name in COLUMNS])
 
 
-def document_row(doc: Document, content_hash: str, source: str | None) -> dict:
-    """The shard row of a processed document."""
+def document_row(doc: Document, content_hash: str, source: str | None, origin: str | None = None) -> dict:
+    """The shard row of a processed document; ``source`` and ``origin`` as ``process --db`` stores them."""
     data = doc.to_dict()
-    row = {"id": data["doc"], "content_hash": content_hash, "source": source}
-    for name in SCALARS[3:]:
+    row = {"id": data["doc"], "content_hash": content_hash, "source": source, "origin": origin}
+    for name in SCALARS[4:]:
         row[name] = data.get(name)
     for name in NESTED:
         row[name] = json.dumps(data[name], ensure_ascii=False) if name in data else None

@@ -8,6 +8,7 @@ import hashlib
 import inspect
 import json
 import math
+import os
 import re
 import sqlite3
 import time
@@ -184,9 +185,7 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
                 return doc_id
             if doc_id != doc.doc:
                 doc = replace(doc, doc=doc_id)
-            result = hashlib.sha256(json.dumps(
-                [doc.to_dict(), source, script, canonical_url or doc.url, origin, doc.original],
-                ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+            result = result_hash(doc, source, script, canonical_url, origin)
             stored = conn.execute("SELECT result_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
             if stored is not None and stored[0] == result:
                 return doc_id  # an unchanged re-run: nothing to write
@@ -211,6 +210,27 @@ def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | Non
     except sqlite3.Error as error:
         raise ArchiveError(f"could not store {doc.doc}: {error}") from None
     return doc_id
+
+
+def result_hash(doc: Document, source: str | None, script: str | None, canonical_url: str | None,
+                origin: str | None) -> str:
+    """A hash of everything a stored document's rows are made from (an unchanged re-run writes nothing)."""
+    return hashlib.sha256(json.dumps(
+        [doc.to_dict(), source, script, canonical_url or doc.url, origin, doc.original],
+        ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def origin_of(name: str | os.PathLike) -> str | None:
+    """Where an input file came from, for the archive: its real path (standard input, ``-``, has none)."""
+    return None if str(name) == "-" else os.path.realpath(name)
+
+
+def source_of(doc: Document, default: str | None) -> str | None:
+    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
+    from kznlp.scrape.urls import site_host
+
+    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
+    return host or default
 
 
 def save_origin(db: sqlite_utils.Database, origin: str, doc_id: str, source: str | None = None) -> None:
