@@ -93,6 +93,7 @@ def test_decisions_officials_responsible_pages(client):
     assert "жылу желілерін жөндеу" not in decisions.text
     responsible = client.get("/responsible")
     assert "Энергетика министрлігі" in responsible.text
+    assert '<a href="/documents/astana">Жылу маусымына дайындық</a>' in responsible.text  # titles, not ids
     officials = client.get("/officials")
     assert "Лауазым иелері" in officials.text and "Олжас Бектенов" in officials.text
     oid = client.get("/api/officials", params={"name": "Сағынтаев"}).json()[0]["id"]
@@ -352,6 +353,7 @@ def test_browser_title_and_phrase_highlight(regional_server, page):
     page.goto(regional_server + "/?q=" + quote("жоспар"))  # only in the first release's title
     page.wait_for_selector("article.hit")
     assert page.locator("article.hit h2 mark").all_inner_texts() == ["жоспары"]
+    assert page.locator("article.hit h2").inner_text() == "Облыстағы жөндеу жоспары"  # the whole title
     page.goto(regional_server + "/?q=" + quote('"облыс әкімі"'))
     page.wait_for_selector("article.hit")
     marks = page.locator("article.hit .snippet mark").all_inner_texts()

@@ -455,7 +455,7 @@ def _hits(db: sqlite_utils.Database, rows: list[tuple], query: str) -> list[Sear
     for doc_id, title, published, text, source, url, score in rows:
         parts = highlight(text, terms)
         snippet = "".join(f"[{piece}]" if is_hit else piece for piece, is_hit in parts)
-        title_parts = highlight(title, terms, width=len(title)) if title else ()
+        title_parts = highlight(title, terms, width=2 * len(title)) if title else ()  # the whole title
         hits.append(SearchHit(doc_id, title, published, snippet, tuple(decisions_of(db, doc_id)), source, url,
                               parts, float(score), title_parts))
     return hits

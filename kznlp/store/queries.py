@@ -221,19 +221,19 @@ def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = No
     the busiest first.
     """
     rows = db.execute(
-        "SELECT a.responsible, a.text, a.frequency, a.deadline, a.doc_id, x.maker, d.published FROM actions a"
+        "SELECT a.responsible, a.text, a.frequency, a.deadline, a.doc_id, x.maker, d.published, d.title FROM actions a"
         " JOIN decisions x ON x.id = a.decision_id JOIN documents d ON d.id = a.doc_id"
         " WHERE a.responsible IS NOT NULL AND a.responsible != '[]'"
         " ORDER BY d.published IS NULL, d.published DESC LIMIT 20000").fetchall()
     groups: dict[str, dict] = {}
     needle = organisation.casefold() if organisation else None
-    for responsible, text, frequency, deadline, doc_id, maker, published in rows:
+    for responsible, text, frequency, deadline, doc_id, maker, published, title in rows:
         for who in json.loads(responsible or "[]"):
             if needle and needle not in who.casefold():
                 continue
             group = groups.setdefault(who.casefold(), {"responsible": who, "actions": []})
             group["actions"].append({"text": text, "frequency": frequency, "deadline": deadline,
-                                     "doc_id": doc_id, "maker": maker, "published": published})
+                                     "doc_id": doc_id, "title": title, "maker": maker, "published": published})
     return sorted(groups.values(), key=lambda g: (-len(g["actions"]), g["responsible"]))[:limit]
 
 
