@@ -26,23 +26,25 @@ __all__ = [
 _default_pipeline = None
 
 
-def load(model: str | Path | None = None) -> "Pipeline":
-    """A pipeline with the NER model loaded (the shipped one unless ``model`` is given)."""
+def load(model: str | Path | None = None, *, verbose: bool = False) -> "Pipeline":
+    """A pipeline with the NER model and the action gate loaded (the shipped model unless ``model`` is
+    given); about 8 s, so load once and reuse it.  Quiet unless ``verbose`` (transformers' loading bars)."""
     from kznlp.pipeline import Pipeline
 
-    return Pipeline(model)
+    return Pipeline(model, verbose=verbose)
 
 
 def process(text: str, *, doc_id: str = "doc", title: str | None = None, published: str | None = None,
-            model: str | Path | None = None, alphabet: str | None = "auto") -> Document:
+            model: str | Path | None = None, alphabet: str | None = "auto", verbose: bool = False) -> Document:
     """Process one text with a pipeline loaded once per process.  Latin-script (2021, 2018, 2017
     alphabets) and Arabic-script Kazakh is converted to Cyrillic first; ``alphabet`` forces one
-    (``2021``, ``2018``, ``2017``, ``digraph``, ``arab``) or, None, turns conversion off."""
+    (``2021``, ``2018``, ``2017``, ``digraph``, ``arab``) or, None, turns conversion off.  The first call
+    loads the model (``load()``); ``verbose`` shows transformers' loading bars."""
     global _default_pipeline
     if model is not None:
-        return load(model).with_alphabet(alphabet).process(text, doc_id=doc_id, title=title, published=published)
+        return load(model, verbose=verbose).with_alphabet(alphabet).process(text, doc_id=doc_id, title=title, published=published)
     if _default_pipeline is None:
-        _default_pipeline = load()
+        _default_pipeline = load(verbose=verbose)
     pipeline = _default_pipeline if alphabet == "auto" else _default_pipeline.with_alphabet(alphabet)
     return pipeline.process(text, doc_id=doc_id, title=title, published=published)
 

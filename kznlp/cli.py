@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import inspect
 import json
 import os
 import re
@@ -15,11 +16,14 @@ from typing import Annotated, Optional
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
 from kznlp.errors import KznlpError
+from kznlp.i18n import _, _n, set_language
 
+# Help texts stay English (typer builds them at import, before --lang is read); messages and tables follow --lang.
 app = typer.Typer(help="Kazakh news and decision processor.", no_args_is_help=True,
                   context_settings={"help_option_names": ["-h", "--help"]}, pretty_exceptions_enable=False)
 # Piped output is not cut at 80 columns: names and positions stay whole for grep and for tests.
@@ -34,6 +38,37 @@ ModelOption = Annotated[Optional[str], typer.Option(
 DbOption = Annotated[Optional[Path], typer.Option("--db", help="SQLite archive to store results in.")]
 OfficialOption = Annotated[Optional[str], typer.Option(
     "--official", help="An official's name or part of it, in any ending: \"Сағынтаевтың\".")]
+
+
+class Language(str, Enum):
+    kk = "kk"
+    en = "en"
+
+
+@app.callback()
+def interface_language(
+    lang: Annotated[Optional[Language], typer.Option(
+        "--lang", help="Language of messages and tables: kk (default) or en. Without it: KZNLP_LANG, then the "
+        "locale (LC_ALL, LC_MESSAGES, LANG starting with 'en' is English).", show_default=False)] = None,
+) -> None:
+    """Kazakh news and decision processor."""
+    set_language(lang.value if lang else None)
+
+
+def _frequency(code: str | None) -> str | None:
+    """An action's frequency code in words (the website's labels)."""
+    labels = {"daily": _("daily"), "weekly": _("weekly"), "monthly": _("monthly"), "quarterly": _("quarterly"),
+              "annually": _("annually")}
+    return labels.get(code, code) if code else None
+
+
+def _action_details(frequency: str | None, deadline: str | None, responsible: list[str]) -> str:
+    """"(weekly, by 2024-12-31, responsible: …)" for an action line; "" when there is nothing to say."""
+    details = [_frequency(frequency),
+               deadline and _("by {deadline}").format(deadline=deadline),
+               responsible and _("responsible: {names}").format(names="; ".join(responsible))]
+    details = [d for d in details if d]
+    return f"  [dim]({escape(', '.join(details))})[/dim]" if details else ""
 
 
 class OutputFormat(str, Enum):
@@ -56,7 +91,7 @@ def _quiet_libraries() -> None:
 
 
 def _fail(message: str, code: int = 1) -> typer.Exit:
-    err.print(f"[red]error:[/red] {message}", highlight=False, soft_wrap=True)
+    err.print(f"[red]{_('error:')}[/red] {escape(message)}", highlight=False, soft_wrap=True)
     return typer.Exit(code)
 
 
@@ -71,49 +106,91 @@ def process(
                                           "2017, digraph, arab, or none (no conversion to Cyrillic).")] = "auto",
 ) -> None:
     """Extract entities, officials, figures and decisions; print JSON, optionally archive it.
+
     Kazakh in Cyrillic, Latin (2021, 2018, 2017 alphabets, site variants) and Arabic script is read."""
-    from kznlp.pipeline import Pipeline
+    from kznlp.pipeline import Pipeline, check_file, input_ids
+    from kznlp.progress import WordsProgress
     from kznlp.records import Rejected
 
-    _quiet_libraries()
+    failures, results = 0, []
+    usable = []
+    for name in files:  # inputs that cannot work are refused before the model loads (seconds)
+        if (problem := check_file(name)) is None:
+            usable.append(name)
+        else:
+            failures += 1
+            err.print(f"[red]{_('error:')}[/red] {escape(f'{name}: {problem}')}", highlight=False, soft_wrap=True)
     try:
         from kznlp.text.translit import ALPHABETS
 
         if alphabet not in ALPHABETS + ("auto", "none"):
-            raise KznlpError(f"--alphabet must be auto, none or one of {', '.join(ALPHABETS)}, not {alphabet!r}")
+            raise KznlpError(_("--alphabet must be auto, none or one of {alphabets}, not {alphabet!r}").format(
+                alphabets=", ".join(ALPHABETS), alphabet=alphabet))
+        archive = _open_db(db) if db else None
+        if not usable:
+            raise typer.Exit(1)
+        _quiet_libraries()  # imports transformers (most of a second): only once the model is needed
         pipeline = Pipeline(model)
         if alphabet != "auto":
             pipeline = pipeline.with_alphabet(None if alphabet == "none" else alphabet)
-        archive = _open_db(db) if db else None
     except KznlpError as error:
         raise _fail(str(error)) from None
-    from kznlp.pipeline import input_ids
-
-    failures, results = 0, []
-    for name, doc_id in zip(files, input_ids(files)):  # one id per input: same stems get their paths
-        result = pipeline.process_file(name, doc_id=doc_id)
-        if isinstance(result, Rejected):
-            failures += 1
-            err.print(f"[red]error:[/red] {result.source}: {result.reason}", highlight=False, soft_wrap=True)
-            continue
-        for warning in result.warnings:
-            err.print(f"[yellow]warning:[/yellow] {name}: {warning}", highlight=False, soft_wrap=True)
-        if archive is not None:
-            from kznlp.store.archive import save_document
-
-            try:
-                save_document(archive, result, source="file")
-            except KznlpError as error:
-                raise _fail(str(error)) from None
-        if output_format is OutputFormat.jsonl:
-            sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
-        else:
-            results.append(result.to_dict())
+    single = len(usable) == 1
+    progress = WordsProgress(None if single else len(usable), unit=_("words") if single else None)
+    if single:  # one long text: the words tagged so far
+        pipeline.on_tagged = lambda done, total: progress.update(done, done, total=total)
+    documents = pipeline.process_files(usable, doc_ids=input_ids(usable))  # same stems get their paths
+    words = 0
+    with progress:
+        for done, (name, result) in enumerate(zip(usable, documents), 1):
+            failures += _emit(name, result, archive, output_format, results)
+            words += len(getattr(result, "text", "").split())
+            if not single:
+                progress.update(done, words)
     if output_format is OutputFormat.json:
         sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=1) + "\n")
     sys.stdout.flush()
     if failures:
         raise typer.Exit(1)
+
+
+def _emit(name: str, result, archive, output_format: OutputFormat, results: list) -> int:
+    """Print (and store) one result of ``process``; 1 when it was rejected."""
+    from kznlp.records import Rejected
+
+    if isinstance(result, Rejected):
+        err.print(f"[red]{_('error:')}[/red] {escape(f'{result.source}: {result.reason}')}", highlight=False,
+                  soft_wrap=True)
+        return 1
+    for warning in result.warnings:
+        err.print(f"[yellow]{_('warning:')}[/yellow] {escape(f'{name}: {warning}')}", highlight=False,
+                  soft_wrap=True)
+    if archive is not None:
+        from kznlp.store.archive import save_document
+
+        try:
+            stored = save_document(archive, result, source=source_of(result, "file"), origin=origin_of(name))
+        except KznlpError as error:
+            raise _fail(str(error)) from None
+        result = dataclasses.replace(result, doc=stored)  # the id it is known by in the archive
+    if output_format is OutputFormat.jsonl:
+        sys.stdout.write(json.dumps(result.to_dict(), ensure_ascii=False) + "\n")
+    else:
+        results.append(result.to_dict())
+    return 0
+
+
+def origin_of(name: str | Path) -> str | None:
+    """Where an input came from, for the archive: the file's real path (standard input has none)."""
+    return None if str(name) == "-" else os.path.realpath(name)
+
+
+def source_of(doc, default: str) -> str:
+    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
+    from kznlp.scrape.urls import site_host
+
+    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
+    return host or default
 
 
 def _open_db(path: Path, readonly: bool = False):
@@ -127,8 +204,9 @@ def demo(
     db: Annotated[Path, typer.Option("--db", help="Archive to build.")] = Path("kznlp-demo.db"),
     model: ModelOption = None,
 ) -> None:
-    """The main job, offline: crawl the bundled demo site (served on 127.0.0.1) with the real crawler,
-    process the bundled releases, archive everything and print officials, decisions and a search."""
+    """The main job, offline: the demo site and releases, archived and summarised.
+
+    Crawls the bundled demo site (served on 127.0.0.1) with the real crawler, processes the bundled releases, archive everything and print officials, decisions and a search."""
     from kznlp.pipeline import Pipeline
     from kznlp.scrape.crawl import crawl as run_crawl
     from kznlp.scrape.demo import DEMO_SITE, demo_options, serve_directory
@@ -137,27 +215,35 @@ def demo(
     _quiet_libraries()
     files = sorted(p for p in DEMO_CORPUS.glob("*") if p.suffix in (".txt", ".html"))
     if not files:
-        raise _fail(f"no demo corpus in {DEMO_CORPUS}")
+        raise _fail(_("no demo corpus in {folder}").format(folder=DEMO_CORPUS))
     try:
         pipeline = Pipeline(model)
         archive = _open_db(db)
-        with out.status("crawling the demo site on 127.0.0.1…"), serve_directory(DEMO_SITE) as base:
+        with out.status(_("crawling the demo site on 127.0.0.1…")), serve_directory(DEMO_SITE) as base:
             stats = run_crawl(archive, demo_options(base, model=model), pipeline=pipeline)
     except KznlpError as error:
         raise _fail(str(error)) from None
-    out.print(f"crawled the demo site: {stats.stored} articles stored, {stats.duplicates} duplicates, "
-              f"{stats.blocked} blocked by robots.txt, {stats.errors} errors", highlight=False)
-    docs = []
-    with out.status("processing the demo corpus…"):
+    out.print(_("crawled the demo site: {stored}, {duplicates}, {blocked}, {errors}").format(
+        stored=_n("{count} article stored", "{count} articles stored", stats.stored).format(count=stats.stored),
+        duplicates=_n("{count} duplicate", "{count} duplicates", stats.duplicates).format(count=stats.duplicates),
+        blocked=_n("{count} blocked by robots.txt", "{count} blocked by robots.txt", stats.blocked).format(
+            count=stats.blocked),
+        errors=_n("{count} error", "{count} errors", stats.errors).format(count=stats.errors)), highlight=False)
+    docs, also_crawled = [], 0
+    with out.status(_("processing the demo corpus…")):
         for path in files:
             result = pipeline.process_file(path)
             if hasattr(result, "reason"):
-                err.print(f"skipped {path.name}: {result.reason}")
+                err.print(_("skipped {file}: {reason}").format(file=path.name, reason=result.reason), markup=False)
                 continue
-            save_document(archive, result, source="demo")
-            docs.append(result)
-    out.print(f"[bold]{len(docs)} documents[/bold] from {DEMO_CORPUS.name}/ → {db}", highlight=False)
-    officials = Table("official", "positions", "document", title="Officials", show_lines=False)
+            stored = save_document(archive, result, source=source_of(result, "demo"), origin=origin_of(path))
+            also_crawled += stored != result.doc
+            docs.append(dataclasses.replace(result, doc=stored))  # a release also crawled is that document
+    files_read = _n("{count} file", "{count} files", len(docs)).format(count=len(docs))
+    out.print(_("{files} from {folder}/ ({same} of them releases the site also has: one document each) → {db}").format(
+        files=f"[bold]{files_read}[/bold]", folder=DEMO_CORPUS.name, same=also_crawled, db=escape(str(db))),
+        highlight=False)
+    officials = Table(_("official"), _("positions"), _("document"), title=_("Officials"), show_lines=False)
     for doc in docs:
         for official in doc.officials:
             officials.add_row(official.name, "; ".join(official.positions), doc.doc)
@@ -166,18 +252,18 @@ def demo(
         for decision in doc.decisions:
             if not decision.actions:
                 continue
-            out.print(f"[bold]Decision[/bold] ({doc.doc}) by {decision.maker or '?'}: {decision.text}",
-                      highlight=False)
+            out.print("[bold]" + _("Decision") + "[/bold] " + escape(_("({doc}) by {maker}: {text}").format(
+                doc=doc.doc, maker=decision.maker or "?", text=decision.text)), highlight=False)
             for action in decision.actions:
-                extra = ", ".join(x for x in (action.frequency, action.deadline and f"by {action.deadline}",
-                                              action.responsible and "responsible: " + "; ".join(action.responsible))
-                                  if x)
-                out.print(f"  • {action.text}" + (f"  [dim]({extra})[/dim]" if extra else ""), highlight=False)
+                out.print(f"  • {escape(action.text)}" + _action_details(action.frequency, action.deadline,
+                                                                          list(action.responsible)), highlight=False)
     query = "әкім"
     hits = search(archive, query, limit=5)
-    out.print(f"[bold]Search[/bold] {query!r}: {len(hits)} documents", highlight=False)
+    out.print("[bold]" + _("Search") + "[/bold] " + _('"{query}": {documents}').format(
+        query=escape(query), documents=_n("{count} document", "{count} documents", len(hits)).format(count=len(hits))),
+        highlight=False)
     for hit in hits:
-        out.print(f"  {hit.doc_id}: {hit.snippet}", highlight=False)
+        out.print(f"  {hit.doc_id}: {hit.snippet}", highlight=False, markup=False)
 
 
 @app.command("search")
@@ -213,15 +299,20 @@ def search_command(
                                          "decisions": list(hit.decisions)}, ensure_ascii=False) + "\n")
         return
     if not hits:
-        out.print(f"no documents match {query!r}" + (" (no words to search for)" if not any(
-            ch.isalnum() for ch in query) else ""), highlight=False)
+        out.print(_('no documents match "{query}"').format(query=query) + (_(" (no words to search for)") if not any(
+            ch.isalnum() for ch in query) else ""), highlight=False, markup=False)
         return
-    table = Table("document", "published", "match", "decisions", show_lines=True)
+    table = Table(_("document"), _("published"), _("match"), _("decisions"), show_lines=True)
     for hit in hits:
-        decisions = "\n".join(f"{d['maker'] or '?'}: {len(d['actions'])} actions" for d in hit.decisions)
-        snippet = Text()
-        for piece, is_hit in hit.parts:
-            snippet.append(piece, style="bold reverse" if is_hit else None)
+        decisions = "\n".join((d["maker"] or "?") + ": " + _n("{count} action", "{count} actions", len(d["actions"])).format(
+            count=len(d["actions"]))
+            for d in hit.decisions)
+        if out.is_terminal:  # highlighted; piped, the hits are marked [like this], as --json does
+            snippet = Text()
+            for piece, is_hit in hit.parts:
+                snippet.append(piece, style="bold reverse" if is_hit else None)
+        else:
+            snippet = Text(hit.snippet)
         table.add_row(hit.title or hit.doc_id, hit.published or "", snippet, decisions)
     out.print(table)
 
@@ -242,7 +333,7 @@ def officials(
     if as_json:
         sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         return
-    table = Table("official", "positions", "documents", "decisions", title="Officials")
+    table = Table(_("official"), _("positions"), _("documents"), _("decisions"), title=_("Officials"))
     for r in rows:
         table.add_row(r["name"], "; ".join(r["positions"]), str(r["documents"]), str(r["decisions"]))
     out.print(table)
@@ -266,14 +357,14 @@ def decisions(
         sys.stdout.write("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows))
         return
     if not rows:
-        out.print("no decisions" + (f" by {official!r}" if official else ""), highlight=False)
+        out.print(_('no decisions by "{official}"').format(official=official) if official else _("no decisions"),
+                  highlight=False, markup=False)
     for r in rows:
-        out.print(f"[bold]{r['maker'] or '?'}[/bold] ({r['doc_id']}, {r['published'] or 'undated'}): {r['text']}",
-                  highlight=False)
+        out.print(f"[bold]{escape(r['maker'] or '?')}[/bold] " + escape(f"({r['doc_id']}, "
+                  f"{r['published'] or _('undated')}): {r['text']}"), highlight=False)
         for a in r["actions"]:
-            extra = ", ".join(x for x in (a["frequency"], a["deadline"] and f"by {a['deadline']}",
-                                          a["responsible"] and "responsible: " + "; ".join(a["responsible"])) if x)
-            out.print(f"  • {a['text']}" + (f"  [dim]({extra})[/dim]" if extra else ""), highlight=False)
+            out.print(f"  • {escape(a['text'])}" + _action_details(a["frequency"], a["deadline"], a["responsible"]),
+                      highlight=False)
 
 
 class ExportFormat(str, Enum):
@@ -293,10 +384,16 @@ def export(
     what: Annotated[ExportWhat, typer.Option(help="documents: one per document (jsonl: the full JSON output "
                                              "schema); actions: one row per action item.")] = ExportWhat.documents,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
+    excel: Annotated[Optional[bool], typer.Option(
+        "--excel/--no-excel", help="CSV as UTF-8 with a byte order mark, which Excel needs to show Kazakh letters. "
+        "Default: on with -o FILE, off on stdout.", show_default=False)] = None,
 ) -> None:
     """Write the archive out as JSON Lines or CSV."""
     from kznlp.store import queries
 
+    if excel and export_format is not ExportFormat.csv:
+        raise _fail(_("--excel is for --format csv"))
+    with_bom = export_format is ExportFormat.csv and (excel if excel is not None else output is not None)
     try:
         archive = _open_db(db, readonly=True)
         rows = queries.export_documents(archive) if what is ExportWhat.documents else queries.export_actions(archive)
@@ -311,6 +408,8 @@ def export(
             lines = queries.to_csv(rows, queries.EXPORT_COLUMNS)
         target = output.open("w", encoding="utf-8", newline="") if output else contextlib.nullcontext(sys.stdout)
         with target as stream:
+            if with_bom:
+                stream.write("\ufeff")
             for line in lines:
                 stream.write(line)
     except BrokenPipeError:  # `kznlp export | head`
@@ -334,7 +433,7 @@ def serve(
         app_ = create_app(db)
     except KznlpError as error:
         raise _fail(str(error)) from None
-    out.print(f"serving {db} on http://{host}:{port}/", highlight=False)
+    out.print(_("serving {db} on {url}").format(db=db, url=f"http://{host}:{port}/"), highlight=False, markup=False)
     uvicorn.run(app_, host=host, port=port, log_level="warning")
 
 
@@ -361,12 +460,14 @@ def _crawl_reporter(as_json: bool):
         return on_event, contextlib.nullcontext()
     progress = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=err,
                         transient=True)
-    task = progress.add_task("starting…", total=None)
+    task = progress.add_task(_("starting…"), total=None)
 
     def on_event(event, stats):
         rate = stats.fetched / stats.elapsed if stats.elapsed else 0.0
-        progress.update(task, description=f"{stats.fetched} pages ({rate:.1f}/s) · stored {stats.stored} · "
-                        f"skipped {stats.skipped + stats.duplicates} · errors {stats.errors}")
+        progress.update(task, description=escape(_(
+            "{pages} ({rate:.1f}/s) · stored {stored} · skipped {skipped} · errors {errors}").format(
+            pages=_n("{count} page", "{count} pages", stats.fetched).format(count=stats.fetched), rate=rate,
+            stored=stats.stored, skipped=stats.skipped + stats.duplicates, errors=stats.errors)))
     return on_event, progress
 
 
@@ -395,7 +496,7 @@ def crawl(
 
     _quiet_libraries()
     if since is not None and not _is_day(since):
-        raise _fail(f"--since {since}: expected a date YYYY-MM-DD")
+        raise _fail(_("--since {value}: expected a date YYYY-MM-DD").format(value=since))
     on_event, progress = _crawl_reporter(as_json)
     policy = FetchPolicy(delay=delay, timeout=timeout, retries=retries, backoff=min(1.0, max(0.05, delay)))
     try:
@@ -411,16 +512,18 @@ def crawl(
     if as_json:
         sys.stdout.write(json.dumps({"event": "summary", **stats.as_dict()}, ensure_ascii=False) + "\n")
         return
-    out.print(f"[bold]{stats.stored} stored[/bold], {stats.duplicates} duplicates, {stats.near_duplicates} near-"
-              f"duplicates, {stats.skipped} skipped, {stats.blocked} blocked, {stats.errors} errors; "
-              f"{stats.fetched} pages in {stats.elapsed:.1f} s → {db}", highlight=False)
+    out.print(escape(_("{stored} stored, {duplicates} duplicates, {near} near-duplicates, {skipped} skipped, "
+                       "{blocked} blocked, {errors} errors; {pages} in {seconds:.1f} s → {db}").format(
+        stored=stats.stored, duplicates=stats.duplicates, near=stats.near_duplicates, skipped=stats.skipped,
+        blocked=stats.blocked, errors=stats.errors, seconds=stats.elapsed, db=db,
+        pages=_n("{count} page", "{count} pages", stats.fetched).format(count=stats.fetched))), highlight=False)
     for line in stats.error_samples[:5]:
-        out.print(f"  [red]error[/red] {line}", highlight=False)
+        out.print(f"  [red]{_('error')}[/red] {escape(line)}", highlight=False)
     if demo_site:
         rows = archive.execute("SELECT d.title, d.published, d.language, d.script, "
                                "(SELECT count(*) FROM positions p WHERE p.doc_id = d.id) FROM documents d "
                                "JOIN crawl_articles c ON c.doc_id = d.id ORDER BY d.published").fetchall()
-        table = Table("title", "published", "language", "positions", title="Crawled documents")
+        table = Table(_("title"), _("published"), _("language"), _("positions"), title=_("Crawled documents"))
         for title, published, language, script, positions in rows:
             table.add_row((title or "")[:70], published or "", f"{language}/{script}", str(positions))
         out.print(table)
@@ -457,8 +560,40 @@ def ner_eval(
     print(f"F1 {micro.f1:.4f}")
 
 
+def _tidy_help(command) -> None:
+    """Flags show no "<bool>" type and help paragraphs are one flowing text (typer's rich help keeps the
+    docstrings' line breaks, which cut a command's line in the middle of a sentence)."""
+    for param in getattr(command, "params", ()):
+        if getattr(param, "is_flag", False):
+            param.metavar = ""  # typer's rich help shows the metavar in place of the type
+    make_help_option = command.get_help_option  # --help is made per context, not kept in params
+
+    def help_option(ctx):
+        option = make_help_option(ctx)
+        if option is not None:
+            option.metavar = ""
+        return option
+    command.get_help_option = help_option
+    if command.help:
+        command.help = "\n\n".join(" ".join(p.split()) for p in inspect.cleandoc(command.help).split("\n\n"))
+    for sub in getattr(command, "commands", {}).values():
+        _tidy_help(sub)
+
+
+# watch, deadlines, xref (issue 16)
+from kznlp.follow.cli import register as _register_follow  # noqa: E402
+
+_register_follow(app)
+
+from kznlp.batch.command import batch  # noqa: E402
+
+app.command("batch")(batch)
+
+
 def main() -> None:
-    app()
+    command = typer.main.get_command(app)
+    _tidy_help(command)
+    command()
 
 
 if __name__ == "__main__":

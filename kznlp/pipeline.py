@@ -18,8 +18,10 @@ from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Official, Paragraph, Rejected
 from kznlp.text.decode import decode_bytes
 from kznlp.text.dates import parse_date
+from kznlp.text.furniture import drop_furniture
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
+from kznlp.text.plain import text_title
 from kznlp.text.script import detect_script, fix_lookalikes, paragraph_script, paragraph_spans, paragraphs
 from kznlp.text.translit import LATIN_ALPHABETS, Transliteration, decode_word, title_to_cyrillic, transliterate
 
@@ -47,18 +49,21 @@ class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
     def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate",
-                 alphabet: str | None = "auto"):
+                 alphabet: str | None = "auto", verbose: bool = False):
         """``alphabet``: the one Latin or Arabic-script text is converted from to Cyrillic (``auto``:
         chosen per document; ``2021``, ``2018``, ``2017``, ``digraph``, ``arab``; None: no conversion).
         ``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
         the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
-        alone over the cue candidates, for ablations)."""
+        alone over the cue candidates, for ablations).  ``verbose``: let transformers show its loading
+        progress bars and notes (quiet by default)."""
         if tagger is None:
             from kznlp.ner.tagger import NerTagger
 
-            tagger = NerTagger(model)
+            tagger = NerTagger(model, verbose=verbose)
         self.tagger = tagger
         self.alphabet = alphabet
+        # progress of one pass through the model (a batch of documents): called with (words tagged, of all)
+        self.on_tagged = None
         if actions not in ("gate", "rules", "model"):
             raise ValueError(f"actions must be gate, rules or model, not {actions!r}")
         self.action_gate = None
@@ -76,11 +81,16 @@ class Pipeline:
         for i, text in enumerate(texts):
             pieces.extend((i, s, e) for s, e in _blocks(text))
         out: list[list[Entity]] = [[] for _ in texts]
+        words = [len(texts[i][s:e].split()) for i, s, e in pieces] if self.on_tagged is not None else []
+        done = 0
         for chunk_start in range(0, len(pieces), 16):
             chunk = pieces[chunk_start:chunk_start + 16]
             tagged = self.tagger.tag([texts[i][s:e] for i, s, e in chunk])
             for (i, s, _), entities in zip(chunk, tagged):
                 out[i].extend(Entity(x.label, x.text, x.start + s, x.end + s) for x in entities)
+            if self.on_tagged is not None:
+                done += sum(words[chunk_start:chunk_start + 16])
+                self.on_tagged(done, sum(words))
         return [merge_entities(ents, quoted_name_entities(text)) for ents, text in zip(out, texts)]
 
     # -- documents ---------------------------------------------------------------------------
@@ -135,17 +145,39 @@ class Pipeline:
 
     def process_file(self, path: str | Path, *, doc_id: str | None = None) -> Document | Rejected:
         """Read a text or HTML file (``-`` is stdin) and process it, or say why it cannot be."""
-        source = str(path)
-        try:
-            prepared = read_document(path, doc_id=doc_id)
-        except InputError as error:
-            return Rejected(source, str(error))
-        except OSError as error:
-            return Rejected(source, error.strerror or str(error))
-        doc = self.process(prepared.text, doc_id=prepared.doc, title=prepared.title,
-                           published=prepared.published, url=prepared.url)
-        notes = ("language not recognised: stored as 'und', without extraction",) if doc.language == "und" else ()
-        return replace(doc, warnings=prepared.warnings + notes)
+        return next(self.process_files([path], doc_ids=[doc_id]))
+
+    def process_files(self, paths: Iterable[str | Path], *, doc_ids: Sequence[str | None] | None = None,
+                      batch_size: int = 8) -> Iterator[Document | Rejected]:
+        """``process_file`` for many files, in order, their documents going through the model
+        ``batch_size`` at a time (files are read one batch ahead, so memory stays bounded)."""
+        batch: list[Document | Rejected] = []
+        for index, path in enumerate(paths):
+            doc_id = doc_ids[index] if doc_ids is not None and index < len(doc_ids) else None
+            try:
+                batch.append(read_document(path, doc_id=doc_id))
+            except InputError as error:
+                batch.append(Rejected(str(path), str(error)))
+            except OSError as error:
+                batch.append(Rejected(str(path), error.strerror or str(error)))
+            if len(batch) >= batch_size:
+                yield from self._process_read(batch, batch_size)
+                batch = []
+        if batch:
+            yield from self._process_read(batch, batch_size)
+
+    def _process_read(self, read: list[Document | Rejected], batch_size: int) -> Iterator[Document | Rejected]:
+        ready = [r for r in read if isinstance(r, Document)]
+        docs = iter(self.process_many([r.text for r in ready], batch_size=batch_size, doc_ids=[r.doc for r in ready],
+                                      titles=[r.title for r in ready], published=[r.published for r in ready],
+                                      urls=[r.url for r in ready]))
+        for prepared in read:
+            if isinstance(prepared, Rejected):
+                yield prepared
+                continue
+            doc = next(docs)
+            notes = ("language not recognised: stored as 'und', without extraction",) if doc.language == "und" else ()
+            yield replace(doc, warnings=prepared.warnings + notes)
 
 
     def _gate(self, text, decisions, people, published):
@@ -310,6 +342,24 @@ def input_ids(names: Sequence[str]) -> list[str | None]:
     return [ids.get(name) for name in names]
 
 
+def check_file(name: str) -> str | None:
+    """Why an input file cannot be processed, found without the model (missing, a directory, and for
+    files up to 1 MB everything ``read_document`` refuses: empty, binary, …); None when it looks usable."""
+    if name == "-":
+        return None
+    path = Path(name)
+    try:
+        if path.is_dir():
+            return "is a directory, not a file"
+        if path.stat().st_size <= 1024 * 1024:
+            read_document(path)
+    except InputError as error:
+        return str(error)
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
 def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
     """A Document with text, title, date and url from a file; no extraction yet.  Its id is ``doc_id``,
     else the file stem; standard input (``-``) is ``stdin-`` and a hash of its bytes, so two different
@@ -337,6 +387,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         text, title, published, url = article.text, article.title, article.published, article.url
     else:
         url, published, text = _text_header(text)
+        text = drop_furniture(text)  # "Басып шығару", share and print lines, view counters, photo credits
+        title = text_title(text)
     if not text.strip():
         raise InputError("no text in it")
     if not any(ch.isalpha() for ch in text):

@@ -153,7 +153,8 @@ def test_kz1048_kazakh_is_decoded(tmp_path):
     result = run_cli("process", str(path))
     assert result.returncode == 0, result.stderr.decode()
     doc = _jsonl(result.stdout)[0]
-    assert doc["text"] == REFERENCE.read_text("utf-8")
+    release, furniture = REFERENCE.read_text("utf-8").rstrip().rsplit("\n", 1)
+    assert furniture == "Басып шығару" and doc["text"].rstrip() == release  # the print button is dropped
     assert [o["name"] for o in doc["officials"]] == ["Бақытжан Сағынтаев"]
 
 
@@ -207,21 +208,82 @@ def test_ner_eval_rejects_an_unknown_precision(tmp_path):
     assert result.stderr.decode().strip().count("\n") == 0 and "unknown precision" in result.stderr.decode()
 
 
+ARCHIVE_TABLES = ("documents", "entities", "officials", "positions", "mentions", "figures", "decisions", "actions",
+                  "document_origins", "document_keys")
+
+
+def _archive_rows(db) -> dict[str, list]:
+    with sqlite3.connect(db) as conn:
+        return {t: sorted(map(repr, conn.execute(f"SELECT * FROM {t}").fetchall())) for t in ARCHIVE_TABLES}
+
+
 def test_demo_builds_archive_and_summary(tmp_path):
     db = tmp_path / "demo.db"
     result = run_cli("demo", "--db", str(db))
     assert result.returncode == 0, result.stderr.decode()
     out = result.stdout.decode()
     assert "Бақытжан Сағынтаев" in out and "Алматы қаласының әкімі" in out
-    assert "Апта сайын" in out and "Search" in out
-    assert "crawled the demo site: 8 articles stored" in out  # through the real crawler, on 127.0.0.1
+    assert "Апта сайын" in out and "Іздеу" in out and "Лауазым иелері" in out  # Kazakh by default
+    assert "демо сайт шарланды: 8 мақала сақталды" in out  # through the real crawler, on 127.0.0.1
     with sqlite3.connect(db) as conn:
-        n_files = len([p for p in (ROOT / "corpora" / "demo").iterdir() if p.suffix in (".txt", ".html")])
-        assert conn.execute("SELECT count(*) FROM documents WHERE source = 'demo'").fetchone() == (n_files,)
         assert conn.execute("SELECT count(*) FROM crawl_articles").fetchone() == (8,)
+        # each release is one document: 7 of the 11 bundled files are releases the site also has
+        ids = [row[0] for row in conn.execute("SELECT id FROM documents")]
+        assert len(ids) == 12 and not any("127.0.0.1" in i for i in ids), ids
+        assert conn.execute("SELECT count(*) FROM documents WHERE source = 'demo'").fetchone() == (8,)
+        assert not any(":" in s.split(".")[-1] for (s,) in conn.execute("SELECT DISTINCT source FROM documents"))
+        # the file and the crawled page are both places the release was found
+        merged = conn.execute("SELECT d.id, d.title FROM document_origins o JOIN documents d ON d.id = o.doc_id"
+                              " WHERE o.origin LIKE '%excerpt_01.txt'").fetchone()
+        assert merged[0].startswith("demo:") and merged[1].startswith("Үкімет басшысы министрлер мен әкімдерге")
+        assert conn.execute("SELECT count(*) FROM document_origins WHERE doc_id = ?", (merged[0],)).fetchone()[0] >= 3
+        # a text file's title is its headline, its source the host of the URL it starts with
+        assert conn.execute("SELECT title, source FROM documents WHERE id = 'excerpt_08'").fetchone() == (
+            "Кезекті сессия отырысы өтті", "gov.kz")
+    hits = run_cli("search", "Бектенов", "--db", str(db), "--json").stdout.decode().splitlines()
+    titles = [json.loads(line)["title"] for line in hits]
+    assert titles and len(titles) == len(set(titles)), titles  # no pairs
+    before = _archive_rows(db)
+    again = run_cli("demo", "--db", str(db))  # a rerun on the same archive changes nothing
+    assert again.returncode == 0, again.stderr.decode()
+    assert "crawled the demo site: 0 articles stored" in again.stdout.decode()
+    assert _archive_rows(db) == before
 
 
 def test_every_command_has_help():
     for command in ("process", "demo", "search", "ner-eval"):
         result = run_cli(command, "--help")
         assert result.returncode == 0 and b"Usage" in result.stdout
+
+
+def test_same_stem_files_in_separate_runs_never_overwrite(tmp_path, quick_cli):
+    """a/report.txt and b/report.txt processed in separate runs into one archive: two documents; the same
+    file again keeps its id and writes nothing when it is unchanged."""
+    db = tmp_path / "a.db"
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = tmp_path / "a" / "report.txt", tmp_path / "b" / "report.txt"
+    first.write_text("Алматы қаласының әкімі Ерболат Досаев жиын өткізді.", "utf-8")
+    second.write_text("Астана қаласының әкімі Жеңіс Қасымбек жиын өткізді.", "utf-8")
+
+    def process(path) -> str:
+        result = quick_cli("process", str(path), "--db", str(db))
+        assert result.exit_code == 0, result.stderr
+        return json.loads(result.stdout)["doc"]  # the id it is stored under
+
+    def rows():
+        with sqlite3.connect(db) as conn:
+            return conn.execute("SELECT id, origin, text, result_hash, processed_at FROM documents ORDER BY id").fetchall()
+
+    assert process(first) == "report"
+    before = rows()
+    assert [(i, o) for i, o, *_ in before] == [("report", str(first.resolve()))]
+    other = process(second)  # another run, another file with the same stem
+    assert other.startswith("report-") and len(other) == len("report-") + 8
+    assert process(first) == "report"  # the same file again: its own id, and nothing written
+    after = rows()
+    assert after[0] == before[0] and len(after) == 2
+    assert {o: t for _, o, t, *_ in after} == {str(first.resolve()): first.read_text("utf-8"),
+                                              str(second.resolve()): second.read_text("utf-8")}
+    second.write_text("Астана қаласының әкімі Жеңіс Қасымбек кеңес өткізді.", "utf-8")
+    assert process(second) == other and len(rows()) == 2  # a changed file updates its own document

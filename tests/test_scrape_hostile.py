@@ -15,7 +15,7 @@ import pytest
 from kznlp.scrape.client import fetch, make_client
 from kznlp.scrape.crawl import CrawlOptions, crawl
 from kznlp.scrape.discover import parse_feed, parse_sitemap
-from kznlp.scrape.records import FetchFailed
+from kznlp.scrape.records import FetchFailed, Page
 from kznlp.store.archive import open_archive
 from scrape_support import FAST, KAZAKH, article_html, serve
 
@@ -55,12 +55,28 @@ def drip(handler, n):
             time.sleep(0.3)
 
 
+def slow_headers(handler, n):
+    """Accept, then send the status line and headers one byte every 0.3 s (about 25 s in all): each read is
+    quick, and no response object exists until the headers are in."""
+    body = article_html("Slow headers", KAZAKH).encode()
+    head = (f"HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\nContent-Length: {len(body)}\r\n"
+            "X-Padding: " + "x" * 20 + "\r\n\r\n").encode()
+    with contextlib.suppress(OSError):
+        for byte in head:
+            handler.wfile.write(bytes([byte]))
+            handler.wfile.flush()
+            time.sleep(0.3)
+        handler.wfile.write(body)
+    handler.close_connection = True
+
+
 ROUTES = {
     "/robots.txt": send_bytes(b"User-agent: *\nAllow: /\n", "text/plain"),
     "/bomb.xml.gz": send_bytes(BOMB, "application/x-gzip"),
     "/good.xml.gz": send_bytes(GOOD, "application/x-gzip"),
     "/news/x-y-z.html": send_bytes(article_html("Жаңалық", KAZAKH).encode(), "text/html; charset=utf-8"),
     "/drip": drip,
+    "/slow-headers": slow_headers,
 }
 
 
@@ -103,6 +119,29 @@ def test_timeout_bounds_the_whole_response(site):
         elapsed = time.monotonic() - started
     assert isinstance(result, FetchFailed) and "timed out" in result.reason
     assert elapsed < 2.5, elapsed  # not the 9 s the drip takes
+
+
+def test_timeout_bounds_the_wait_for_headers(site):
+    """The phase before the headers arrive (httpx has no response, so no socket to cut, yet) is bounded too."""
+    policy = replace(FAST, timeout=1.5, retries=0)
+    with make_client(policy) as client:
+        started = time.monotonic()
+        result = fetch(client, site.url + "/slow-headers", policy=policy)
+        elapsed = time.monotonic() - started
+        assert isinstance(result, FetchFailed) and result.reason == "timed out after 1.5 s"
+        assert elapsed < 2.5, elapsed  # not the 25 s the headers take
+        assert isinstance(fetch(client, site.url + "/news/x-y-z.html", policy=policy), Page)  # the client still works
+
+
+def test_a_crawl_goes_on_past_a_server_that_sends_headers_slowly(site, tmp_path):
+    db = open_archive(tmp_path / "a.db")
+    policy = replace(FAST, timeout=1.5, retries=1)
+    started = time.monotonic()
+    stats = crawl(db, CrawlOptions(urls=(site.url + "/slow-headers", site.url + "/news/x-y-z.html"), extract=False,
+                                   policy=policy, workers=1))
+    assert time.monotonic() - started < 8, "two tries of 1.5 s, the article, the robots.txt"
+    assert stats.stored == 1 and stats.errors == 1
+    assert any("/slow-headers: timed out after 1.5 s" in e for e in stats.error_samples)
 
 
 def test_an_entity_in_loc_drops_that_entry_only():

@@ -157,7 +157,7 @@ def test_cli_search_with_filters(archive_path):
     bad = runner.invoke(app, ["search", "әкім", "--db", str(archive_path), "--since", "May"])
     assert bad.exit_code == 1 and "YYYY" in bad.output
     quote = runner.invoke(app, ["search", '"', "--db", str(archive_path)])
-    assert quote.exit_code == 0 and "no documents match" in quote.stdout
+    assert quote.exit_code == 0 and "бойынша құжат табылмады" in quote.stdout
 
 
 @pytest.mark.parametrize("args", [["search", "әкім", "--since", "2024-13"], ["search", "әкім", "--until", "2024-02-30"],

@@ -71,9 +71,11 @@ def test_not_an_archive(tmp_path):
 
 
 def test_readonly_archive_refuses_writes(archive, tmp_path, reference_doc):
+    from dataclasses import replace
+
     readonly = open_archive(tmp_path / "archive.db", readonly=True)
-    with pytest.raises((ArchiveError, sqlite3.OperationalError)):
-        save_document(readonly, reference_doc)
+    with pytest.raises((ArchiveError, sqlite3.OperationalError)):  # a change (the same document again writes nothing)
+        save_document(readonly, replace(reference_doc, title="Жаңа тақырып"))
 
 
 def test_fts_query_quotes_everything():
@@ -95,8 +97,7 @@ def _v2_archive(path):
         with db.conn:
             MIGRATIONS[version](db)
             db.execute(f"PRAGMA user_version = {version}")
-    for source, make in DOCUMENTS.values():
-        save_document(db, make(), source=source)
+    bulk_insert(db, [(make(), source) for source, make in DOCUMENTS.values()])  # writes version-1 columns only
     bulk_insert(db, many_documents(300))
     db.execute("ANALYZE")
     db.conn.commit()
@@ -142,3 +143,44 @@ def test_migration_2_to_3_keeps_data_and_search(tmp_path):
     assert {h.doc_id for h in search(db, "Сағынтаевтың", limit=1000)} >= {"almaty", "almaty-2"}
     assert [h.doc_id for h in search(db, "жаңа")] == ["almaty-2"]
     assert open_archive(path).execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)  # nothing left
+
+
+def test_migration_4_to_5_gives_identity_to_an_old_archive(tmp_path):
+    """An archive written by schema 4 (no origins) upgrades in place: content keys for its documents, the
+    crawled ones' URL as their origin; a file's old row is adopted by the same text and never overwritten by
+    another."""
+    import sqlite_utils
+    from dataclasses import replace
+
+    from archive_data import DOCUMENTS, almaty, farming
+    from kznlp.store.bulk import bulk_insert
+    from kznlp.store.schema import MIGRATIONS, SCHEMA_VERSION
+
+    path = tmp_path / "v4.db"
+    old = sqlite_utils.Database(path)
+    for version in (1, 2, 3, 4):
+        with old.conn:
+            MIGRATIONS[version](old)
+            old.execute(f"PRAGMA user_version = {version}")
+    bulk_insert(old, [(make(), source) for source, make in DOCUMENTS.values()])
+    with old.conn:
+        old.execute("INSERT INTO crawl_articles (doc_id, source, url) VALUES ('astana', 'kazinform', ?)",
+                    ("https://kazinform.kz/news/astana-2",))
+    old.conn.close()
+
+    db = open_archive(path)
+    assert db.execute("PRAGMA user_version").fetchone() == (SCHEMA_VERSION,)
+    assert db.execute("SELECT count(DISTINCT doc_id) FROM document_keys").fetchone() == (len(DOCUMENTS),)
+    assert dict(db.execute("SELECT id, origin FROM documents").fetchall())["astana"] == "https://kazinform.kz/news/astana-2"
+    assert db.execute("SELECT doc_id FROM document_origins").fetchall() == [("astana",)]
+    # "almaty" was processed from a file before origins were kept: the same text from a path adopts it
+    assert save_document(db, almaty(), source="bairaq", origin="/data/almaty.txt") == "almaty"
+    # another file whose stem is also "farming" but whose text differs: stored beside it, not over it
+    other = replace(farming(), text="Басқа мәтін: облыста жаңа мектеп ашылды.")
+    stored = save_document(db, other, source="file", origin="/elsewhere/farming.txt")
+    assert stored.startswith("farming-") and db.execute("SELECT count(*) FROM documents").fetchone() == (5,)
+    assert db.execute("SELECT text FROM documents WHERE id = 'farming'").fetchone() == (farming().text,)
+    # and again: that file updates its own document
+    assert save_document(db, replace(other, text=other.text + " Тағы бір."), source="file",
+                         origin="/elsewhere/farming.txt") == stored
+    assert db.execute("SELECT count(*) FROM documents").fetchone() == (5,)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 
@@ -105,3 +106,60 @@ def test_sentences_keep_initials_together(reference_text):
     sentences = [reference_text[s:e] for s, e in sentence_spans(reference_text)]
     assert "Жиында АҚФ төрағасы Б.Сағынтаев төмендегідей шешім қабылдады:" in sentences
     assert any(s.startswith("Саяси Кеңесте Б. Сағынтаев азаматтардың") for s in sentences)
+
+
+# --- plain-text releases: titles, furniture, the key that makes two readings one release ----------------------
+
+
+def test_text_file_titles_and_furniture():
+    from kznlp.pipeline import read_document
+
+    demo = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+    titles = {name: read_document(demo / name).title for name in
+              ("excerpt_02.txt", "excerpt_07.txt", "excerpt_08.txt", "excerpt_03.txt")}
+    assert titles["excerpt_02.txt"] == "Олжас Бектенов Торғай өңіріне қажетті қаражат бөлуді тапсырды"  # after a dateline
+    assert titles["excerpt_07.txt"] == "БҚО-да бес мәдениет ошағы жөндеуден өтеді"  # after a dateline and "Оқылды: 48"
+    assert titles["excerpt_08.txt"] == "Кезекті сессия отырысы өтті"
+    long = titles["excerpt_03.txt"]  # no headline: the first sentence, cut at a word
+    assert long.endswith("…") and len(long) <= 161 and long.startswith("Премьер-министр Олжас Бектенов")
+    assert not long[:-1].endswith(" ")
+    bairaq = read_document(demo / "bairaq_nur_otan_almaty.txt")
+    assert "Басып шығару" not in bairaq.text and bairaq.text.rstrip().endswith("қатысты.")
+    excerpt = read_document(demo / "excerpt_02.txt").text
+    assert "Фото: Солтан Жексенбеков" not in excerpt and "Торғай өңірін қолдау" in excerpt
+
+
+def test_html_drops_the_same_furniture():
+    from kznlp.text.html import parse_article
+
+    page = Path(__file__).resolve().parents[1] / "corpora" / "site" / "articles" / "bairaq-nur-otan-almaty.html"
+    assert "Басып шығару" not in parse_article(page.read_text("utf-8")).text
+
+
+@pytest.mark.parametrize("line, furniture", [("Басып шығару", True), ("Бөлісу: Facebook Twitter WhatsApp", True),
+                                             ("Оқылды: 48", True), ("1 234 рет оқылды", True), ("Печать", True),
+                                             ("Фото: Ақорда", True), ("Басып шығару ісі облыста дамып келеді.", False),
+                                             ("Фотокөрме ашылды: оған 300 адам келді.", False)])
+def test_furniture_lines(line, furniture):
+    from kznlp.text.furniture import is_furniture
+
+    assert is_furniture(line) is furniture
+
+
+def test_a_text_file_and_the_crawled_page_of_a_release_share_a_key():
+    from kznlp.pipeline import read_document
+    from kznlp.text.html import parse_article
+    from kznlp.text.plain import content_keys
+
+    root = Path(__file__).resolve().parents[1] / "corpora"
+    pairs = {"excerpt_01.txt": "kazinform-ukimet-esep-beru", "excerpt_02.txt": "kazinform-torgay",
+             "excerpt_05.txt": "ortcom-inzhenerlik-zhelileri", "excerpt_07.txt": "zhaikpress-madeniet-oshagy",
+             "excerpt_09.txt": "qazdauiri-su-tasqyny", "bairaq_nur_otan_almaty.txt": "bairaq-nur-otan-almaty",
+             "akorda_sample.html": "akorda-administrative-justice-forum"}
+    page_keys = {}
+    for name, page in pairs.items():
+        article = parse_article((root / "site" / "articles" / f"{page}.html").read_text("utf-8"))
+        document = read_document(root / "demo" / name)
+        page_keys[name] = set(content_keys(article.text, article.title))
+        assert page_keys[name] & set(content_keys(document.text, document.title)), name
+    assert not page_keys["excerpt_01.txt"] & page_keys["excerpt_02.txt"]  # different releases, different keys

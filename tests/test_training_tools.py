@@ -138,3 +138,37 @@ def test_action_funnel_says_where_items_are_lost():
     assert counts["gold"] == 3 and counts["matched"] == 1
     assert counts["wrong_extent"] == 1 and counts["in_no_sentence"] == 1
     assert counts["false_in_a_gold_sentence"] == 1 and counts["false_elsewhere"] == 1
+
+
+def _sentence(tag_words: list[tuple[str, str]]):
+    from kznlp.ner.conll import TaggedSentence
+
+    tokens, tags = [], []
+    for word, label in tag_words:
+        tokens.append(word)
+        tags.append(f"B-{label}" if label else "O")
+    return TaggedSentence(tuple(tokens), tuple(tags))
+
+
+def test_dev_splits_are_reproducible_and_do_what_they_claim():
+    """``unseen`` is a subset of the random dev with the asked seen share; ``blocks`` holds out whole runs."""
+    train_ner = load_script("train_ner")
+    rng = np.random.default_rng(3)
+    common = [f"Қала{i}" for i in range(8)]  # names every part shares
+    sentences = []
+    for n in range(2000):
+        name = common[rng.integers(8)] if rng.random() < 0.7 else f"Есім{n}"
+        sentences.append(_sentence([(name, "GPE" if name in common else "PERSON"), ("келді", "")]))
+    train, dev = train_ner.split_train_dev(sentences, 0.1, 13)
+    assert train_ner.seen_share(train, dev) > 0.65
+    new_train, new_dev = train_ner.split_unseen_dev(sentences, 0.1, 13, target=0.5)
+    assert train_ner.seen_share(new_train, new_dev) <= 0.5
+    assert {id(s) for s in new_dev} <= {id(s) for s in dev} and len(new_dev) > 50
+    assert len(new_train) + len(new_dev) == len(sentences)
+    assert train_ner.split_unseen_dev(sentences, 0.1, 13, target=0.5)[1] == new_dev  # same seed, same split
+    block_train, block_dev = train_ner.split_blocks(sentences, 0.1, 13, block=50)
+    positions = sorted(next(i for i, s in enumerate(sentences) if s is d) for d in block_dev)
+    assert len(block_dev) == 200 and all(p % 50 == 0 for p in positions[::50])
+    assert train_ner.split_for({"dev_split": "blocks", "dev_fraction": 0.1, "seed": 13}, sentences)[1] == block_dev
+    with pytest.raises(SystemExit):
+        train_ner.split_for({"dev_split": "nonsense", "dev_fraction": 0.1, "seed": 13}, sentences)

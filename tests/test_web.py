@@ -360,3 +360,100 @@ def test_browser_title_and_phrase_highlight(regional_server, page):
     assert sorted(marks) == ["Облыс әкімі", "облыс әкімі"]  # the phrase, once per release, not "Аудан әкімі"
     page.goto(regional_server + "/?q=" + quote("облыс әкімі"))  # two words: each wherever it is
     assert "әкімі" in page.locator("article.hit .snippet mark").all_inner_texts()
+
+
+# --- document identity: ids in URLs, a missing document, a document found by its URL --------------------------
+
+
+CRAWLED_ID = "demo:0a1b2c3d4e5f6a7b"  # what the crawler names a demo page: ":" in an id
+FILE_ID = "a/report"  # what `kznlp process a/report.txt b/report.txt` names one of two same-stem files
+
+
+@pytest.fixture(scope="module")
+def identity_server(tmp_path_factory):
+    """An archive where one release came twice (crawled, then as a text file: one document) and a file's id
+    holds a "/"; served by uvicorn on 127.0.0.1."""
+    from dataclasses import replace
+
+    import uvicorn
+
+    from archive_data import almaty, astana
+    from kznlp.store.archive import open_archive, save_document
+
+    path = tmp_path_factory.mktemp("identity") / "archive.db"
+    db = open_archive(path)
+    crawled = replace(almaty(), doc=CRAWLED_ID, url="http://127.0.0.1:1234/articles/almaty.html")
+    assert save_document(db, crawled, source="demo", origin=crawled.url) == CRAWLED_ID
+    from_file = replace(almaty(), doc="almaty_release", url="https://bairaq.kz/news/almaty-1")
+    assert save_document(db, from_file, source="bairaq.kz", origin="/data/almaty_release.txt") == CRAWLED_ID
+    assert save_document(db, replace(astana(), doc=FILE_ID), source="file", origin="/data/a/report.txt") == FILE_ID
+    db.conn.close()
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    for _ in range(100):
+        if server.started:
+            break
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(5)
+
+
+def test_a_missing_document_is_a_kazakh_404_with_a_way_back(identity_server):
+    import httpx
+
+    page = httpx.get(identity_server + "/documents/1")
+    assert page.status_code == 404 and 'lang="kk"' in page.text
+    assert "Құжат табылмады" in page.text and '<a href="/">Іздеу бетіне оралу</a>' in page.text
+    assert page.headers["x-frame-options"] == "DENY"
+    api = httpx.get(identity_server + "/api/documents/1")
+    assert api.status_code == 404 and api.json() == {"error": "not found"}
+
+
+def test_a_document_is_reachable_by_its_url(identity_server):
+    import httpx
+
+    with httpx.Client(base_url=identity_server, follow_redirects=True) as http:
+        # any address it was found at, tracking parameters and all, or the path of the file it was read from
+        for url in ("https://bairaq.kz/news/almaty-1?utm_source=newsletter", "http://127.0.0.1:1234/articles/almaty.html",
+                    "/data/almaty_release.txt"):
+            page = http.get("/documents", params={"url": url})
+            assert page.status_code == 200 and page.url.path == "/documents/" + CRAWLED_ID, url
+            assert "Сағынтаев әкімдерге тапсырма берді" in page.text
+            doc = http.get("/api/documents", params={"url": url}).json()
+            assert doc["id"] == CRAWLED_ID and "https://bairaq.kz/news/almaty-1" in doc["origins"]
+        assert 'href="https://bairaq.kz/news/almaty-1"' in page.text  # the other places it was found, linked
+        assert http.get("/documents", params={"url": "/data/a/report.txt"}).url.path == "/documents/" + FILE_ID
+        missing = http.get("/documents", params={"url": "https://nowhere.kz/x"})
+        assert missing.status_code == 404 and "Бұл сілтемемен құжат табылмады" in missing.text
+        assert http.get("/documents").status_code == 400
+        assert http.get("/api/documents", params={"url": "https://nowhere.kz/x"}).status_code == 404
+        assert http.get("/api/documents").status_code == 400 and "error" in http.get("/api/documents").json()
+
+
+def test_browser_ids_in_urls_missing_document_and_lookup_by_url(identity_server, page):
+    # the lists link to ids with ":" and "/": each link opens its document
+    for query, doc_id, title in (("Сағынтаев", CRAWLED_ID, "Сағынтаев әкімдерге тапсырма берді"),
+                                 ("Бектенов", FILE_ID, "Жылу маусымына дайындық")):
+        page.goto(identity_server + "/?q=" + quote(query))
+        page.wait_for_selector("article.hit")
+        assert page.locator("article.hit").count() == 1  # one document for the release read twice
+        page.click("article.hit h2 a")
+        page.wait_for_selector("h1")
+        assert page.locator("h1").inner_text() == title
+        assert page.evaluate("decodeURIComponent(location.pathname)") == "/documents/" + doc_id
+    # a missing document: a Kazakh 404 page whose link goes back to search
+    response = page.goto(identity_server + "/documents/1")
+    assert response.status == 404 and "Құжат табылмады" in page.locator("main").inner_text()
+    page.click("text=Іздеу бетіне оралу")
+    page.wait_for_selector("form.search")
+    assert page.url.rstrip("/") == identity_server
+    # by its URL
+    page.goto(identity_server + "/documents?url=" + quote("https://bairaq.kz/news/almaty-1"))
+    page.wait_for_selector("h1")
+    assert page.locator("h1").inner_text() == "Сағынтаев әкімдерге тапсырма берді"
+    assert not page.dialogs

@@ -9,6 +9,8 @@ are decoded with BIO-constrained Viterbi and returned as character spans of the 
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
 import re
 from dataclasses import dataclass
@@ -25,6 +27,30 @@ from kznlp.ner.metrics import iob2_spans
 from kznlp.records import Entity
 from kznlp.resources import read_table
 from kznlp.text.words import word_spans
+
+log = logging.getLogger("kznlp")
+
+
+@contextlib.contextmanager
+def quiet_transformers():
+    """transformers' progress bars ("Loading weights: 0%|…"), notes and warnings off while loading: a
+    library says nothing on stderr unless asked (``verbose=True``); its own settings come back after."""
+    import warnings
+
+    from transformers.utils import logging as hf_logging
+
+    verbosity, bars = hf_logging.get_verbosity(), hf_logging.is_progress_bar_enabled()
+    hf_logging.set_verbosity_error()
+    hf_logging.disable_progress_bar()
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            yield
+    finally:
+        hf_logging.set_verbosity(verbosity)
+        if bars:
+            hf_logging.enable_progress_bar()
+
 
 DEFAULT_MODEL = Path(__file__).resolve().parents[2] / "models" / "kk-ner"
 SENTENCE_END = re.compile(r"^[.!?…]+$")
@@ -94,16 +120,18 @@ class NerTagger:
 
     def __init__(self, model: str | Path | None = None, *, max_tokens: int = 256, stride: int = 96,
                  batch_tokens: int = 8192, threads: int | None = None, precision: str = "auto",
-                 constrained: bool = True):
+                 constrained: bool = True, verbose: bool = False):
         import torch
         from transformers import AutoModelForTokenClassification, AutoTokenizer
 
         source = str(model or default_model_path())
         if threads:
             torch.set_num_threads(threads)
+        log.info("loading the NER model from %s", source)
         try:
-            self.tokenizer = AutoTokenizer.from_pretrained(source)
-            self.model = AutoModelForTokenClassification.from_pretrained(source, dtype=torch.float32).eval()
+            with contextlib.nullcontext() if verbose else quiet_transformers():
+                self.tokenizer = AutoTokenizer.from_pretrained(source)
+                self.model = AutoModelForTokenClassification.from_pretrained(source, dtype=torch.float32).eval()
         except (OSError, ValueError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
             raise ModelError(f"cannot load NER model {source!r}: {first_line}") from None

@@ -13,6 +13,7 @@ import threading
 import time
 from typing import Callable
 
+import httpcore
 import httpx
 
 from kznlp.errors import BlockedError
@@ -37,7 +38,97 @@ def make_client(policy: FetchPolicy, *, allowed: Callable[[str], bool] | None = 
         headers={"User-Agent": policy.user_agent, "Accept-Language": "kk, ru;q=0.8, *;q=0.5",
                  "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"},
         timeout=httpx.Timeout(policy.timeout), follow_redirects=True, max_redirects=policy.max_redirects,
-        event_hooks={"request": [guard]}, transport=transport)
+        event_hooks={"request": [guard]}, transport=transport if transport is not None else watched_transport())
+
+
+# -- the whole request under one deadline ----------------------------------------------------------------------
+# httpx's timeouts bound each connect, read and write, not the request: a server that accepts and then sends
+# its headers a byte a second holds a fetch as long as it likes, and httpx gives no handle on the socket
+# before the headers are in.  So every connection's stream tells the fetch that uses it (a thread-local
+# ``Deadline``) which socket it is on, and a watchdog shuts that socket down when the deadline passes: the
+# blocked read ends at once, connecting, sending, waiting for headers or reading the body alike.
+_fetching = threading.local()
+
+
+class Deadline:
+    def __init__(self, seconds: float):
+        self.at = time.monotonic() + seconds
+        self.expired = False
+        self.stream: httpcore.NetworkStream | None = None
+        self._lock = threading.Lock()
+        self._timer = threading.Timer(max(0.0, seconds), self._expire)
+        self._timer.daemon = True
+
+    def passed(self) -> bool:
+        return self.expired or time.monotonic() >= self.at
+
+    def using(self, stream: httpcore.NetworkStream) -> None:
+        with self._lock:
+            self.stream = stream
+            expired = self.expired
+        if expired:
+            raise httpcore.ReadTimeout("the whole request took longer than the timeout")
+
+    def _expire(self) -> None:
+        with self._lock:
+            self.expired = True
+            stream = self.stream
+        sock = stream.get_extra_info("socket") if stream is not None else None
+        if sock is not None:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+
+    def __enter__(self) -> "Deadline":
+        _fetching.deadline = self
+        self._timer.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._timer.cancel()
+        _fetching.deadline = None
+
+
+class _WatchedStream(httpcore.NetworkStream):
+    """A connection's stream that tells the current fetch's ``Deadline`` it is in use."""
+
+    def __init__(self, stream: httpcore.NetworkStream):
+        self._stream = stream
+
+    def _mark(self) -> None:
+        deadline = getattr(_fetching, "deadline", None)
+        if deadline is not None:
+            deadline.using(self)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        self._mark()
+        return self._stream.read(max_bytes, timeout)
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._mark()
+        self._stream.write(buffer, timeout)
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(self, ssl_context, server_hostname=None, timeout=None) -> httpcore.NetworkStream:
+        self._mark()
+        return _WatchedStream(self._stream.start_tls(ssl_context, server_hostname, timeout))
+
+    def get_extra_info(self, info: str):
+        return self._stream.get_extra_info(info)
+
+
+class _WatchedBackend(httpcore.SyncBackend):
+    def connect_tcp(self, *args, **kwargs) -> httpcore.NetworkStream:
+        return _WatchedStream(super().connect_tcp(*args, **kwargs))
+
+
+def watched_transport() -> httpx.HTTPTransport:
+    """httpx's own transport, its connections' streams watched by the fetch's ``Deadline``."""
+    transport = httpx.HTTPTransport()
+    # httpx does not take a network backend; its connection pool does, and hands it to each new connection
+    transport._pool._network_backend = _WatchedBackend()
+    return transport
 
 
 class HostPacer:
@@ -103,52 +194,34 @@ def _backoff(policy: FetchPolicy, attempt: int) -> float:
     return base * (0.5 + random.random() / 2)  # "equal jitter"
 
 
-@contextlib.contextmanager
-def _cut_at(response: httpx.Response, deadline: float):
-    """Shut the response's socket down at ``deadline`` (monotonic): a server dripping a byte now and then
-    keeps every read under the read timeout, and would hold the fetch, and its host's slot, as long as it
-    liked.  The blocked read then ends at once (in ``_fetch_once``, as a timeout)."""
-    stream = response.extensions.get("network_stream")
-    sock = stream.get_extra_info("socket") if stream is not None else None
-    if sock is None:  # a test transport: the per-chunk check in _fetch_once still applies
-        yield
-        return
-
-    def cut() -> None:
-        with contextlib.suppress(OSError):
-            sock.shutdown(socket.SHUT_RDWR)
-
-    timer = threading.Timer(max(0.0, deadline - time.monotonic()), cut)
-    timer.daemon = True
-    timer.start()
-    try:
-        yield
-    finally:
-        timer.cancel()
-
-
 def _fetch_once(client: httpx.Client, url: str, policy: FetchPolicy, headers: dict[str, str]) -> Page | FetchFailed:
-    """One GET; ``policy.timeout`` bounds each read and the whole body (``httpx.ReadTimeout`` past it)."""
-    deadline = time.monotonic() + policy.timeout
-    with client.stream("GET", url, headers=headers) as response, _cut_at(response, deadline):
+    """One GET; ``policy.timeout`` bounds the whole request, from connecting to the last byte of the body
+    (``Deadline``; ``httpx.ReadTimeout`` past it), as well as each read."""
+    with Deadline(policy.timeout) as deadline:
+        try:
+            return _get(client, url, policy, headers, deadline)
+        except (httpx.TransportError, httpcore.TimeoutException):
+            if deadline.passed():  # the socket was cut at the deadline
+                raise httpx.ReadTimeout("the whole request took longer than the timeout") from None
+            raise
+
+
+def _get(client: httpx.Client, url: str, policy: FetchPolicy, headers: dict[str, str],
+         deadline: Deadline) -> Page | FetchFailed:
+    with client.stream("GET", url, headers=headers) as response:
         content_type = response.headers.get("content-type", "")
         declared = response.headers.get("content-length")
         if declared and declared.isdigit() and int(declared) > policy.max_bytes:
             return FetchFailed(url, f"body of {int(declared)} bytes is over the {policy.max_bytes}-byte cap",
                                response.status_code)
         chunks, size = [], 0
-        try:
-            for chunk in response.iter_bytes():
-                if time.monotonic() > deadline:
-                    raise httpx.ReadTimeout("the whole response took longer than the timeout")
-                size += len(chunk)
-                if size > policy.max_bytes:
-                    return FetchFailed(url, f"body over the {policy.max_bytes}-byte cap; cut", response.status_code)
-                chunks.append(chunk)
-        except httpx.TransportError:
-            if time.monotonic() >= deadline:  # the socket was cut at the deadline
-                raise httpx.ReadTimeout("the whole response took longer than the timeout") from None
-            raise
+        for chunk in response.iter_bytes():
+            if deadline.passed():  # a test transport has no socket to cut: this check still applies
+                raise httpx.ReadTimeout("the whole response took longer than the timeout")
+            size += len(chunk)
+            if size > policy.max_bytes:
+                return FetchFailed(url, f"body over the {policy.max_bytes}-byte cap; cut", response.status_code)
+            chunks.append(chunk)
         return Page(url=url, final_url=str(response.url), status=response.status_code, content_type=content_type,
                     charset=_charset(content_type), body=b"".join(chunks), etag=response.headers.get("etag"),
                     last_modified=response.headers.get("last-modified"),

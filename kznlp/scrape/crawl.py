@@ -28,7 +28,7 @@ from kznlp.scrape.records import CrawlEvent, CrawlStats, Discovery, FetchFailed,
 from kznlp.scrape.robots import RobotsCache
 from kznlp.scrape.sites import SiteConfig, site_for, site_named
 from kznlp.scrape.urls import absolute, clean_url, doc_id_for, site_host, url_key
-from kznlp.store.archive import save_document
+from kznlp.store.archive import same_release, save_document, save_origin
 from kznlp.text.decode import decode_bytes
 from kznlp.text.html import HtmlArticle, looks_like_html, parse_article
 from kznlp.text.language import detect_language
@@ -53,6 +53,7 @@ class CrawlOptions:
     policy: FetchPolicy = field(default_factory=FetchPolicy)
     workers: int = 4
     model: str | None = None
+    sites: tuple[SiteConfig, ...] = ()  # adapters given as objects (the demo site), crawled like sources
 
 
 # -- near-duplicates -----------------------------------------------------------------------------------------------
@@ -84,8 +85,8 @@ class Crawler:
                  on_event: Callable[[CrawlEvent, CrawlStats], None] | None = None,
                  transport: httpx.BaseTransport | None = None, pipeline=None):
         self.db, self.options = db, options
-        self.frontier = Frontier(db)
-        self.sites: list[SiteConfig] = [site_named(name) for name in options.sources]
+        self.frontier = Frontier(db, key=self.key)
+        self.sites: list[SiteConfig] = [site_named(name) for name in options.sources] + list(options.sites)
         self.by_name = {site.name: site for site in self.sites}
         self.adhoc_hosts = {site_host(url) for url in options.urls}
         self.on_event = on_event
@@ -104,6 +105,14 @@ class Crawler:
 
     def site_of(self, url: str) -> SiteConfig | None:
         return site_for(url, self.sites)
+
+    def key_host(self, url: str) -> str:
+        """The host a URL is keyed (and its document named) under: a mirror's pages under their site's."""
+        site = self.site_of(url)
+        return site.key_host_of(url) if site is not None else site_host(url)
+
+    def key(self, url: str) -> str:
+        return url_key(url, self.key_host(url))
 
     def pipeline(self):
         if self._pipeline is None:
@@ -317,12 +326,12 @@ class Crawler:
         if len(article.text) < MIN_ARTICLE_CHARS // 2:
             self._skip(item, "no article text on the page")
             return
-        final_key = url_key(page.final_url)
+        final_key = self.key(page.final_url)
         keys = {item.key, final_key}
         canonical = absolute(page.final_url, article.url)  # None when the page names none
         canonical_key = final_key
         if canonical and site_host(canonical) == site_host(page.final_url):
-            canonical_key = url_key(canonical)
+            canonical_key = self.key(canonical)
             keys.add(canonical_key)
         existing = self.frontier.stored_doc(*keys)
         if existing is not None:
@@ -345,16 +354,23 @@ class Crawler:
                 title = title_to_cyrillic(title)
         language = detect_language(text)
         content_hash = hashlib.sha256(text.encode("utf-8")).hexdigest()
-        same = self.frontier.doc_with_hash(content_hash, site_host(page.final_url))
+        same = self.frontier.doc_with_hash(content_hash, self.key_host(page.final_url))
         if same is not None:
             self.stats.duplicates += 1
             self.frontier.alias(item, keys, same, "skipped", "same text as another URL of this site")
             self.emit("duplicate", item.url, "same text as another URL of this site", same)
             return
+        url = clean_url(item.url)  # the address as found, less tracking parameters (?utm_source=sitemap)
+        release = same_release(self.db, text, title)  # the same release, read from a file or another site
+        if release is not None:
+            self.stats.duplicates += 1
+            self.frontier.alias(item, keys, release, "skipped", "same text as a stored document")
+            save_origin(self.db, url, release, item.source)
+            self.emit("duplicate", item.url, "same text as a stored document", release)
+            return
         doc_id = doc_id_for(canonical_key)
         fingerprint = simhash(text)
         duplicate_of, similarity = self._near_duplicate(text, fingerprint, doc_id)
-        url = clean_url(item.url)  # the address as found, less tracking parameters (?utm_source=sitemap)
         if self.options.extract:  # the pipeline converts the page itself, so spans also point into it
             doc = self.pipeline().process(original if original is not None else text, doc_id=doc_id,
                                           title=article.title if original is not None else title,
@@ -364,7 +380,7 @@ class Crawler:
                            url=url, script=script, original=original)
         source = site.name if site is not None else (item.source or site_host(page.final_url))
         save_document(self.db, doc, source=source, script=script,
-                      canonical_url=clean_url(canonical or page.final_url))
+                      canonical_url=clean_url(canonical or page.final_url), origin=url)
         self.frontier.record_article(
             item, page, doc_id=doc_id, keys=keys, source=source, author=article.author, lead=article.lead,
             original_script=script if original is not None else None, original_text=original,
@@ -396,7 +412,7 @@ def crawl(db: sqlite_utils.Database, options: CrawlOptions, *,
           on_event: Callable[[CrawlEvent, CrawlStats], None] | None = None,
           transport: httpx.BaseTransport | None = None, pipeline=None) -> CrawlStats:
     """Crawl ``options.sources`` and ``options.urls`` into the archive ``db``; returns the counts."""
-    if not options.sources and not options.urls:
+    if not options.sources and not options.urls and not options.sites:
         raise InputError("nothing to crawl: name a --source or give URLs")
     for url in options.urls:
         if not url.startswith(("http://", "https://")):

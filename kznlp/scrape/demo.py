@@ -4,6 +4,7 @@ from a thread, so ``kznlp crawl --demo`` runs the real crawler without the inter
 from __future__ import annotations
 
 import contextlib
+import re
 import functools
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -13,6 +14,7 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 
 from kznlp.scrape.crawl import CrawlOptions
 from kznlp.scrape.records import FetchPolicy
+from kznlp.scrape.sites import SiteConfig
 
 DEMO_SITE = Path(__file__).resolve().parents[2] / "corpora" / "site"
 
@@ -67,8 +69,20 @@ def serve_locally(handler, *, name: str = "kznlp-local-server") -> Iterator[str]
         server.server_close()
 
 
+DEMO_SOURCE = "demo"
+
+
+def demo_site(base_url: str) -> SiteConfig:
+    """The demo site as a site adapter named ``demo``, served at ``base_url``: its sitemap, feed and listing
+    page are the entry points, and its pages are keyed under ``demo`` whatever port serves them, so
+    document ids (``demo:…``) and the source stay the same from run to run."""
+    return SiteConfig(name=DEMO_SOURCE, hosts=(DEMO_SOURCE,), base_url="http://" + DEMO_SOURCE,
+                      sitemaps=("/sitemap.xml",), feeds=("/feed.xml",),
+                      listings=("/news/index.html",), article_patterns=(re.compile(r"\.html$"),)
+                      ).with_base(base_url)
+
+
 def demo_options(base_url: str, *, extract: bool = True, model: str | None = None) -> CrawlOptions:
-    """Entry points of the demo site: its sitemap, its feed and its listing page; short politeness delays."""
-    return CrawlOptions(urls=(f"{base_url}/sitemap.xml", f"{base_url}/feed.xml", f"{base_url}/news/index.html"),
-                        extract=extract, model=model,
+    """Crawl the demo site (``demo_site``); short politeness delays."""
+    return CrawlOptions(sites=(demo_site(base_url),), extract=extract, model=model,
                         policy=FetchPolicy(delay=0.05, timeout=10, retries=1, backoff=0.1), workers=2)

@@ -49,19 +49,27 @@ class Conditional:
 
 
 class Frontier:
-    def __init__(self, db: sqlite_utils.Database):
+    def __init__(self, db: sqlite_utils.Database, key=url_key):
+        """``key(url)``: the frontier key of a URL (``url_key``, or the crawler's, which keys a mirror's
+        pages under its site)."""
         self.db = db
         self.conn: sqlite3.Connection = db.conn
+        self.key = key
 
     # -- statements shared by the transactions below (each runs inside its caller's) -------------------------
     def _queue(self, key: str, link: Link, *, source: str | None, depth: int, now: str) -> int:
-        """Insert ``link`` as pending unless its key is already in the frontier; 1 if inserted, else 0."""
-        return self.conn.execute(
+        """Insert ``link`` as pending unless its key is already in the frontier; 1 if inserted, else 0.  A
+        known key found at another host (a mirror served on a new port) is fetched from there from now on."""
+        inserted = self.conn.execute(
             "INSERT OR IGNORE INTO crawl_frontier (key, url, host, kind, source, depth, priority, status,"
             " hint_published, hint_title, attempts, added_at, updated_at)"
             " VALUES (?,?,?,?,?,?,?,'pending',?,?,0,?,?)",
             (key, link.url, host_of(link.url), link.kind, source, depth, PRIORITY[link.kind],
              link.published, link.title, now, now)).rowcount
+        if not inserted:
+            self.conn.execute("UPDATE crawl_frontier SET url = ?, host = ? WHERE key = ? AND host != ?",
+                              (link.url, host_of(link.url), key, host_of(link.url)))
+        return inserted
 
     def _set_status(self, key: str, status: str, reason: str | None, now: str) -> None:
         self.conn.execute("UPDATE crawl_frontier SET status=?, reason=?, attempts=attempts+1, updated_at=?"
@@ -79,7 +87,7 @@ class Frontier:
         now = _now()
         with self.conn:
             for link in links:
-                key = url_key(link.url)
+                key = self.key(link.url)
                 if self._queue(key, link, source=source, depth=depth, now=now):
                     added += 1
                 elif requeue:
@@ -112,7 +120,7 @@ class Frontier:
         now = _now()
         with self.conn:
             for link in links:
-                added += self._queue(url_key(link.url), link, source=item.source, depth=depth, now=now)
+                added += self._queue(self.key(link.url), link, source=item.source, depth=depth, now=now)
             if page is not None:
                 self._page_row(item.key, page, doc_id=None, keep_body=False)
             self._set_status(item.key, "done", None, now)

@@ -45,10 +45,17 @@ class SiteConfig:
     skip_patterns: tuple[re.Pattern, ...] = ()
     listing: ListingSelectors | None = None
     article: ArticleSelectors = field(default_factory=ArticleSelectors)
+    key_host: str | None = None  # pages are keyed (and documents named) under this host instead of their own
 
     def with_base(self, base_url: str) -> "SiteConfig":
-        """The same adapter pointed at another address (a mirror, or a test server on 127.0.0.1)."""
-        return replace(self, base_url=base_url.rstrip("/"), hosts=(site_host(base_url),))
+        """The same adapter pointed at another address (a mirror, or a test server on 127.0.0.1).  Its pages
+        keep the site's keys and document ids, whatever the address (a test server's port changes per run)."""
+        return replace(self, base_url=base_url.rstrip("/"), hosts=(site_host(base_url),),
+                       key_host=self.key_host or self.hosts[0])
+
+    def key_host_of(self, url: str) -> str:
+        """The host ``url`` is keyed under."""
+        return self.key_host or site_host(url)
 
     def owns(self, url: str) -> bool:
         return site_host(url) in self.hosts

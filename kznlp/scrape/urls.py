@@ -30,8 +30,9 @@ def site_host(url: str) -> str:
     return host
 
 
-def url_key(url: str) -> str:
-    """One key for every address of the same page.
+def url_key(url: str, host: str | None = None) -> str:
+    """One key for every address of the same page; ``host`` stands for the URL's own (a mirror's pages are
+    keyed as the site's: the demo site on 127.0.0.1:<any port> is ``demo``).
 
     >>> url_key("http://www.egemen.kz/article/123-slug/?utm_source=fb&b=2&a=1#top")
     'egemen.kz/article/123-slug?a=1&b=2'
@@ -43,7 +44,7 @@ def url_key(url: str) -> str:
     path = re.sub(r"/amp/?$", "", path)
     path = path.rstrip("/")
     query = sorted((k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if not TRACKING.match(k))
-    key = site_host(url) + path
+    key = (host or site_host(url)) + path
     return key + ("?" + urlencode(query) if query else "")
 
 

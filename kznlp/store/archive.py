@@ -14,7 +14,7 @@ import sqlite3
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +27,7 @@ from kznlp.store.schema import migrate
 from kznlp.store.filters import Filters, documents_bound, filter_sql, register_functions
 from kznlp.text.morph import search_stem
 from kznlp.text.phrases import SEARCH_WORD as WORD, cached_stem as _cached_stem, stems_of
+from kznlp.text.plain import content_keys
 from kznlp.text.translit import latin_to_cyrillic, transliterate
 
 READ_MMAP_BYTES = 1 << 32
@@ -151,27 +152,114 @@ def insert_facts(conn: sqlite3.Connection, doc: Document, official_id: Callable[
 
 
 def save_document(db: sqlite_utils.Database, doc: Document, *, source: str | None = None,
-                  script: str | None = None, canonical_url: str | None = None) -> None:
-    """Store a document and its extraction in one transaction, replacing an earlier version.
-    ``script``: as written (the document's own unless given); a converted text keeps its original."""
+                  script: str | None = None, canonical_url: str | None = None, origin: str | None = None) -> str:
+    """Store a document and its extraction in one transaction; returns the id it is stored under.
+    ``script``: as written (the document's own unless given); a converted text keeps its original.
+
+    ``origin`` is the file path or URL it was read from.  Identity: the same origin again updates its
+    own document (and writes nothing when nothing changed); a text another document already holds (the
+    same release crawled and read from a file: ``content_keys``) is that document, this origin added to
+    its ``document_origins``, nothing else written; a different origin never takes over another's id (``report`` from
+    ``b/report.txt`` is stored as ``report-<hash of its path>`` when ``a/report.txt`` is ``report``).
+    Without an origin the id alone decides, and a document of that id is replaced."""
     conn = db.conn
     script = script or doc.script
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
-    digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+    keys = content_keys(doc.text, doc.title)
     try:
         with conn:
-            for table in CHILD_TABLES:
-                conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc.doc,))
-            conn.execute("DELETE FROM documents WHERE id = ?", (doc.doc,))
+            doc_id, held = _identity(conn, doc.doc, origin, keys)
+            if held:  # the same release is stored as ``doc_id``: these are more places it was found
+                found = [o for o in (origin, doc.url) if o and (o == origin or o.startswith(("http://", "https://")))]
+                conn.executemany("INSERT OR IGNORE INTO document_origins (origin, doc_id, source, added_at)"
+                                 " VALUES (?,?,?,?)", [(o, doc_id, source, now) for o in found])
+                return doc_id
+            if doc_id != doc.doc:
+                doc = replace(doc, doc=doc_id)
+            result = hashlib.sha256(json.dumps(
+                [doc.to_dict(), source, script, canonical_url or doc.url, origin, doc.original],
+                ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+            stored = conn.execute("SELECT result_hash FROM documents WHERE id = ?", (doc_id,)).fetchone()
+            if stored is not None and stored[0] == result:
+                return doc_id  # an unchanged re-run: nothing to write
+            digest = hashlib.sha256(doc.text.encode("utf-8")).hexdigest()
+            for table in CHILD_TABLES + ("document_keys",):
+                conn.execute(f"DELETE FROM {table} WHERE doc_id = ?", (doc_id,))
+            conn.execute("DELETE FROM documents WHERE id = ?", (doc_id,))
             original = ((", original_text", ",?"), (doc.original,)) if doc.original is not None else (("", ""), ())
             conn.execute(
                 "INSERT INTO documents (id, url, canonical_url, source, title, published, language, script, text,"
-                f" content_hash, processed_at, stems{original[0][0]}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?{original[0][1]})",
-                (doc.doc, doc.url, canonical_url or doc.url, source, doc.title, doc.published, doc.language,
-                 script, doc.text, digest, now, stems_of(f"{doc.title or ''} {doc.text}"), *original[1]))
+                " content_hash, processed_at, stems, origin, result_hash"
+                f"{original[0][0]}) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?{original[0][1]})",
+                (doc_id, doc.url, canonical_url or doc.url, source, doc.title, doc.published, doc.language,
+                 script, doc.text, digest, now, stems_of(f"{doc.title or ''} {doc.text}"), origin, result,
+                 *original[1]))
+            conn.executemany("INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?, ?)",
+                             [(key, doc_id) for key in keys])
+            if origin:
+                conn.execute("INSERT OR REPLACE INTO document_origins (origin, doc_id, source, added_at)"
+                             " VALUES (?,?,?,?)", (origin, doc_id, source, now))
             insert_facts(conn, doc, lambda name: _official_id(conn, name))
     except sqlite3.Error as error:
         raise ArchiveError(f"could not store {doc.doc}: {error}") from None
+    return doc_id
+
+
+def save_origin(db: sqlite_utils.Database, origin: str, doc_id: str, source: str | None = None) -> None:
+    """Record one more path or URL a stored document is known by."""
+    now = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    with db.conn:
+        db.conn.execute("INSERT OR IGNORE INTO document_origins (origin, doc_id, source, added_at) VALUES (?,?,?,?)",
+                        (origin, doc_id, source, now))
+
+
+def _shares_key(conn: sqlite3.Connection, doc_id: str, keys: tuple[str, ...]) -> bool:
+    marks = ",".join("?" * len(keys))
+    return conn.execute(f"SELECT 1 FROM document_keys WHERE doc_id = ? AND key IN ({marks})",
+                        (doc_id, *keys)).fetchone() is not None
+
+
+def same_release(db: sqlite_utils.Database, text: str, title: str | None, *, other_than: str | None = None) -> str | None:
+    """The id of a stored document that is the same release as this text (a shared content key), if any."""
+    keys = content_keys(text, title)
+    marks = ",".join("?" * len(keys))
+    row = db.conn.execute(f"SELECT doc_id FROM document_keys WHERE key IN ({marks}) AND doc_id IS NOT ?"
+                          " ORDER BY rowid LIMIT 1", (*keys, other_than)).fetchone()
+    return row[0] if row else None
+
+
+def _identity(conn: sqlite3.Connection, wanted: str, origin: str | None,
+              keys: tuple[str, ...]) -> tuple[str, bool]:
+    """``(id, held)``: the id to store a document under, or (``held``) the id of the stored document that
+    already is this release (then nothing is written)."""
+    if origin:
+        row = conn.execute("SELECT o.doc_id, d.origin FROM document_origins o JOIN documents d ON d.id = o.doc_id"
+                           " WHERE o.origin = ?", (origin,)).fetchone()
+        if row is not None:
+            known, known_origin = row
+            if known_origin == origin:
+                return known, False  # this file or URL again: update its document
+            if _shares_key(conn, known, keys):
+                return known, True  # merged into another reading of the release, and still the same
+            conn.execute("DELETE FROM document_origins WHERE origin = ?", (origin,))  # changed since: its own now
+    own = conn.execute("SELECT origin FROM documents WHERE id = ?", (wanted,)).fetchone()
+    if origin is not None and own is not None and own[0] is None and _shares_key(conn, wanted, keys):
+        return wanted, False  # stored under this id before origins were kept, with this very text: adopt it
+    marks = ",".join("?" * len(keys))
+    same = conn.execute(f"SELECT doc_id FROM document_keys WHERE key IN ({marks}) AND doc_id != ? ORDER BY rowid"
+                        " LIMIT 1", (*keys, wanted)).fetchone() if origin is not None else None
+    if same is not None:
+        return same[0], True
+    candidate, n = wanted, 1
+    while True:
+        row = conn.execute("SELECT origin FROM documents WHERE id = ?", (candidate,)).fetchone()
+        if row is None or origin is None or row[0] == origin:
+            return candidate, False
+        if row[0] is None and _shares_key(conn, candidate, keys):
+            return candidate, False  # stored before origins were kept, with this very text: adopt it
+        n += 1
+        suffix = hashlib.sha1(origin.encode("utf-8")).hexdigest()[:8]
+        candidate = f"{wanted}-{suffix}" if n == 2 else f"{wanted}-{suffix}-{n}"
 
 
 QUOTED = re.compile(r'"([^"]*)"')

@@ -2,7 +2,8 @@
 
 One transaction per batch, one ``executemany`` for its documents, officials' ids kept in memory and a
 word-level stem cache (news text repeats its vocabulary, so most words are stemmed once); the other
-rows are ``save_document``'s own (``insert_facts``).  Documents must be new: an existing id is an error.
+rows are ``save_document``'s own (``insert_facts``).  Documents must be new (an existing id is an error)
+unless ``replace=True``, which first deletes the rows of the batch's ids that are already stored.
 """
 
 from __future__ import annotations
@@ -17,11 +18,11 @@ import sqlite_utils
 from kznlp.errors import ArchiveError
 from kznlp.records import Document
 from kznlp.resources import casefold
-from kznlp.store.archive import insert_facts, stems_of
+from kznlp.store.archive import CHILD_TABLES, insert_facts, stems_of
 
 
 def bulk_insert(db: sqlite_utils.Database, docs: Iterable[tuple[Document, str | None]], *,
-                batch_size: int = 2000) -> int:
+                batch_size: int = 2000, replace: bool = False) -> int:
     """Insert ``(document, source)`` pairs; returns how many were stored."""
     conn = db.conn
     now = datetime.now(timezone.utc).isoformat(timespec="seconds")
@@ -32,7 +33,7 @@ def bulk_insert(db: sqlite_utils.Database, docs: Iterable[tuple[Document, str | 
         nonlocal batch
         try:
             with conn:
-                _write(conn, batch, officials, now)
+                _write(conn, batch, officials, now, replace)
         except sqlite3.Error as error:
             raise ArchiveError(f"bulk insert failed: {error}") from None
         batch = []
@@ -48,12 +49,17 @@ def bulk_insert(db: sqlite_utils.Database, docs: Iterable[tuple[Document, str | 
 
 
 def _write(conn: sqlite3.Connection, batch: list[tuple[Document, str | None]], officials: dict[str, int],
-           now: str) -> None:
+           now: str, replace: bool = False) -> None:
+    if replace:
+        ids = [(d.doc,) for d, _source in batch]
+        for table in CHILD_TABLES:
+            conn.executemany(f"DELETE FROM {table} WHERE doc_id = ?", ids)
+        conn.executemany("DELETE FROM documents WHERE id = ?", ids)
     conn.executemany(
         "INSERT INTO documents (id, url, canonical_url, source, title, published, language, script, text,"
-        " content_hash, processed_at, stems) VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
+        " content_hash, processed_at, stems, original_text) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?)",
         [(d.doc, d.url, d.url, source, d.title, d.published, d.language, d.script, d.text,
-          hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, stems_of(f"{d.title or ''} {d.text}"))
+          hashlib.sha256(d.text.encode("utf-8")).hexdigest(), now, stems_of(f"{d.title or ''} {d.text}"), d.original)
          for d, source in batch])
 
     def official_id(name: str) -> int:

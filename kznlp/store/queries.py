@@ -238,6 +238,33 @@ def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = No
 
 
 @one_snapshot
+def _has_table(db: sqlite_utils.Database, name: str) -> bool:
+    return db.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (name,)).fetchone() is not None
+
+
+def find_document(db: sqlite_utils.Database, url: str) -> str | None:
+    """The id of the document known by ``url``: its stored or canonical URL, any URL or path it was found
+    at (``document_origins``), or any address of the same page (tracking parameters, ``www.``, …)."""
+    from kznlp.scrape.urls import clean_url, url_key
+
+    url = (url or "").strip()
+    if not url:
+        return None
+    candidates = list(dict.fromkeys([url, clean_url(url) if url.startswith(("http://", "https://")) else url]))
+    marks = ",".join("?" * len(candidates))
+    lookups = [(f"SELECT id FROM documents WHERE url IN ({marks}) OR canonical_url IN ({marks}) ORDER BY rowid LIMIT 1",
+                candidates * 2)]
+    if _has_table(db, "document_origins"):  # an archive from before schema 5 opened read-only has none
+        lookups.append((f"SELECT doc_id FROM document_origins WHERE origin IN ({marks}) LIMIT 1", candidates))
+    if url.startswith(("http://", "https://")):
+        lookups.append(("SELECT doc_id FROM crawl_aliases WHERE key = ?", [url_key(url)]))
+    for sql, params in lookups:
+        row = db.execute(sql, params).fetchone()
+        if row is not None:
+            return row[0]
+    return None
+
+
 def get_document(db: sqlite_utils.Database, doc_id: str) -> dict | None:
     """A document with its entities, officials (with mention offsets), figures and decisions."""
     row = db.execute("SELECT id, url, canonical_url, source, title, published, language, text FROM documents"
@@ -246,6 +273,8 @@ def get_document(db: sqlite_utils.Database, doc_id: str) -> dict | None:
         return None
     keys = ("id", "url", "canonical_url", "source", "title", "published", "language", "text")
     doc = dict(zip(keys, row))
+    doc["origins"] = [o for (o,) in db.execute("SELECT origin FROM document_origins WHERE doc_id = ? ORDER BY added_at,"
+                                               " origin", (doc_id,)).fetchall()] if _has_table(db, "document_origins") else []
     doc["entities"] = [{"label": label, "text": t, "start": s, "end": e} for label, t, s, e in db.execute(
         "SELECT label, text, start, end FROM entities WHERE doc_id = ? ORDER BY start", (doc_id,)).fetchall()]
     officials: dict[int, dict] = {}

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from kznlp.errors import ArchiveError
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 6
 FTS_TOKENIZE = "unicode61 remove_diacritics 0"
 # Every query word is a stem matched as a prefix ("әкім"*).  Without a prefix index FTS5 answers a
 # prefix by merging the whole doclist of every term that starts with it, however few rows are
@@ -123,7 +123,42 @@ def _v4(db: sqlite_utils.Database) -> None:
     db["documents"].create_index(["script"])
 
 
-MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4}
+def _v5(db: sqlite_utils.Database) -> None:
+    """Document identity: ``documents.origin`` (the file path or URL a document was read from; ids of
+    files with the same stem stay apart across runs), ``documents.result_hash`` (an unchanged re-run
+    writes nothing), ``document_origins`` (every path and URL one release is known by) and
+    ``document_keys`` (content keys: the same release read from a file and crawled is one document)."""
+    from kznlp.text.plain import content_keys
+
+    db.execute("ALTER TABLE documents ADD COLUMN origin TEXT")
+    db.execute("ALTER TABLE documents ADD COLUMN result_hash TEXT")
+    db["document_origins"].create({"origin": str, "doc_id": str, "source": str, "added_at": str}, pk="origin")
+    db["document_origins"].create_index(["doc_id"])
+    db["document_keys"].create({"key": str, "doc_id": str}, pk=("key", "doc_id"))
+    db["document_keys"].create_index(["doc_id"])
+    # crawled documents came from their URL; a file's path was never stored, so its origin stays unknown
+    db.execute("UPDATE documents SET origin = (SELECT c.url FROM crawl_articles c WHERE c.doc_id = documents.id)"
+               " WHERE id IN (SELECT doc_id FROM crawl_articles)")
+    db.execute("INSERT OR IGNORE INTO document_origins (origin, doc_id, source, added_at)"
+               " SELECT origin, id, source, processed_at FROM documents WHERE origin IS NOT NULL")
+    rows = db.execute("SELECT id, text, title FROM documents").fetchall()
+    db.conn.executemany("INSERT OR IGNORE INTO document_keys (key, doc_id) VALUES (?, ?)",
+                        [(key, doc_id) for doc_id, text, title in rows for key in content_keys(text or "", title)])
+
+
+def _v6(db: sqlite_utils.Database) -> None:
+    """Watchlists (``kznlp.follow.watches``): a saved query, official or organisation with search filters,
+    and which version of each matching document a report has already shown (``processed_at``: a document
+    stored again is new again)."""
+    db["watches"].create({"id": int, "name": str, "query": str, "official": str, "organisation": str,
+                          "filters": str, "created_at": str, "reported_at": str},
+                         pk="id", not_null={"name", "filters", "created_at"})
+    db["watches"].create_index(["name"], unique=True)
+    db["watch_reported"].create({"watch_id": int, "doc_id": str, "processed_at": str, "reported_at": str},
+                                pk=("watch_id", "doc_id"), foreign_keys=[("watch_id", "watches", "id")])
+
+
+MIGRATIONS = {1: _v1, 2: _v2, 3: _v3, 4: _v4, 5: _v5, 6: _v6}
 
 
 def _objects(conn: sqlite3.Connection) -> set[tuple[str, str]]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from bs4 import BeautifulSoup, NavigableString, Tag
 
 from kznlp.text.dates import parse_published
+from kznlp.text.furniture import is_furniture
 
 BOILERPLATE_TAGS = ("script", "style", "noscript", "nav", "header", "footer", "aside", "form",
                     "iframe", "svg", "button", "select", "figcaption", "template")
@@ -194,13 +195,13 @@ def _paragraphs(container: Tag, *, loose: bool = False) -> list[str]:
             br.replace_with("\n")
         for line in block.get_text(" ").split("\n"):
             text = _clean(line)
-            if text and not CREDIT_LINE.match(text):
+            if text and not CREDIT_LINE.match(text) and not is_furniture(text):
                 out.append(text)
     if loose:
         # text sitting directly in the container, between <br>s
         direct = [_clean(str(x)) for x in container.children if isinstance(x, NavigableString)]
         if sum(len(x) for x in direct) > 200:
-            out = [x for x in direct if x and not CREDIT_LINE.match(x)] + out
+            out = [x for x in direct if x and not CREDIT_LINE.match(x) and not is_furniture(x)] + out
     return out
 
 

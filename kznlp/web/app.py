@@ -11,14 +11,14 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from kznlp.store import queries
@@ -247,9 +247,27 @@ def create_app(db_path: str | Path) -> Starlette:
         doc = queries.get_document(db(), request.path_params["doc_id"])
         return api(doc) if doc else api({"error": "not found"}, 404)
 
+    def document_by_url(request: Request) -> Response:
+        """``/documents?url=…``: the document known by that address (or file path), at its own page."""
+        url = request.query_params.get("url") or ""
+        if not url.strip():
+            return render(request, "error.html", 400, message="Құжаттың сілтемесін жазыңыз: /documents?url=…")
+        doc_id = queries.find_document(db(), url)
+        if doc_id is None:
+            return render(request, "error.html", 404, message="Бұл сілтемемен құжат табылмады")
+        return RedirectResponse("/documents/" + quote(doc_id, safe="/"), 303, headers=SECURITY_HEADERS)
+
+    def api_document_by_url(request: Request) -> Response:
+        url = request.query_params.get("url") or ""
+        if not url.strip():
+            return api({"error": "url is required: /api/documents?url=…"}, 400)
+        doc_id = queries.find_document(db(), url)
+        return api(queries.get_document(db(), doc_id)) if doc_id else api({"error": "not found"}, 404)
+
     def api_index(request: Request) -> Response:
         return api({"endpoints": ["/api/search?q=", "/api/decisions", "/api/responsible", "/api/officials",
-                                  "/api/officials/{id}", "/api/documents/{id}"]})
+                                  "/api/officials/{id}", "/api/documents/{id}", "/api/documents?url=",
+                                  "/api/watches", "/api/deadlines", "/api/xref"]})
 
     messages = {404: "Бет табылмады", 405: "Бұл әдіс қолданылмайды"}
 
@@ -268,11 +286,16 @@ def create_app(db_path: str | Path) -> Starlette:
     routes = [
         Route("/", search_page), Route("/decisions", decisions_page), Route("/responsible", responsible_page),
         Route("/officials", officials_page), Route("/officials/{official_id:int}", official_page),
-        Route("/documents/{doc_id:path}", document_page),
+        Route("/documents", document_by_url), Route("/documents/{doc_id:path}", document_page),
         Route("/api/", api_index), Route("/api/search", api_search), Route("/api/decisions", api_decisions),
         Route("/api/responsible", api_responsible), Route("/api/officials", api_officials),
-        Route("/api/officials/{official_id:int}", api_official), Route("/api/documents/{doc_id:path}", api_document),
+        Route("/api/officials/{official_id:int}", api_official), Route("/api/documents", api_document_by_url),
+        Route("/api/documents/{doc_id:path}", api_document),
     ]
+    # watchlists, feeds, deadlines, cross-reference (issue 16)
+    from kznlp.follow.web import follow_routes
+
+    routes += follow_routes(db, render, api, filters_from, BadRequest, SECURITY_HEADERS)
     app = Starlette(routes=routes, middleware=[Middleware(ServerErrors)],
                     exception_handlers={HTTPException: http_error, Exception: server_error})
     app.state.db_path = db_path
