@@ -131,3 +131,44 @@ def build_many(path: Path, n: int = 600) -> Path:
     bulk_insert(db, many_documents(n))
     db.conn.close()
     return path
+
+
+def regional() -> list[tuple[Document, str]]:
+    """Two regional releases for what a reader sees: figures to write in Kazakh, one position spelled
+    "Облыс әкімі" and "облыс әкімі", organisations that are bodies and ones that are not (a place, a
+    post), a word only in a title, and a phrase whose words also occur apart."""
+    from kznlp.records import Figure
+
+    first = ("Облыс әкімі Серік Нұрланов жиын өткізді. Жөндеуге 150 миллион теңге бөлінді, жұмыстың 67 пайызы "
+             "орындалды. Облысқа 12500 тонна көмір жеткізілді, жалпы құны 1,5 млрд теңге.")
+    second = ("Жиында облыс әкімі Серік Нұрланов аудан басшыларына тапсырма берді. Аудан әкімі де келді. "
+              "Премьер-министрдің орынбасары Ерлан Жақанов пен Қаржы министрлігінің өкілі Асқар Бекұлы сөйледі.")
+    figures = tuple(Figure(t, v, u, None, s, *_at(first, t)) for t, v, u, s in (
+        ("150 миллион теңге", 150e6, "KZT", None), ("67 пайызы", 67.0, "percent", "жұмыс"),
+        ("12500 тонна", 12500.0, "tonne", "көмір"), ("1,5 млрд теңге", 1.5e9, "KZT", "құны")))
+    return [
+        (Document(doc="oblys-1", text=first, language="kk", title="Облыстағы жөндеу жоспары", published="2025-03-01",
+                  url="https://example.kz/oblys-1",
+                  entities=(Entity("POSITION", "Облыс әкімі", *_at(first, "Облыс әкімі")),
+                            Entity("MONEY", "150 миллион теңге", *_at(first, "150 миллион теңге")),
+                            Entity("PERCENTAGE", "67 пайызы", *_at(first, "67 пайызы"))),
+                  officials=(Official("Серік Нұрланов", ("Облыс әкімі",), ("облыс",),
+                                      (Mention("Серік Нұрланов", *_at(first, "Серік Нұрланов")),)),),
+                  figures=figures), "oblys"),
+        (Document(doc="oblys-2", text=second, language="kk", title="Аудан басшыларына тапсырма", published="2025-03-02",
+                  url="https://example.kz/oblys-2",
+                  officials=(Official("Серік Нұрланов", ("облыс әкімі",), ("облыс",),
+                                      (Mention("Серік Нұрланов", *_at(second, "Серік Нұрланов")),)),
+                             Official("Ерлан Жақанов", ("Премьер-министрдің орынбасары",), ("Премьер-министр",),
+                                      (Mention("Ерлан Жақанов", *_at(second, "Ерлан Жақанов")),)),
+                             Official("Асқар Бекұлы", ("Қаржы министрлігінің өкілі",), ("Қаржы министрлігі",),
+                                      (Mention("Асқар Бекұлы", *_at(second, "Асқар Бекұлы")),)))), "oblys"),
+    ]
+
+
+def build_regional(path: Path) -> Path:
+    db = open_archive(path)
+    for doc, source in regional():
+        save_document(db, doc, source=source)
+    db.conn.close()
+    return path

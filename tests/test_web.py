@@ -14,7 +14,7 @@ from urllib.parse import quote
 import pytest
 from starlette.testclient import TestClient
 
-from archive_data import XSS_TITLE, build_archive
+from archive_data import XSS_TITLE, build_archive, build_regional
 from kznlp.errors import ArchiveError
 from kznlp.web import create_app
 
@@ -93,6 +93,7 @@ def test_decisions_officials_responsible_pages(client):
     assert "жылу желілерін жөндеу" not in decisions.text
     responsible = client.get("/responsible")
     assert "Энергетика министрлігі" in responsible.text
+    assert '<a href="/documents/astana">Жылу маусымына дайындық</a>' in responsible.text  # titles, not ids
     officials = client.get("/officials")
     assert "Лауазым иелері" in officials.text and "Олжас Бектенов" in officials.text
     oid = client.get("/api/officials", params={"name": "Сағынтаев"}).json()[0]["id"]
@@ -194,13 +195,13 @@ def test_every_response_has_the_security_headers(live_server, monkeypatch):
 # --- a real browser -----------------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def live_server(archive_path):
+def _serve(path):
+    """The website over the archive at ``path`` on a free port of 127.0.0.1 (uvicorn in a thread)."""
     import uvicorn
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(archive_path), host="127.0.0.1", port=port, log_level="error"))
+    server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     for _ in range(100):
@@ -210,6 +211,17 @@ def live_server(archive_path):
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(5)
+
+
+@pytest.fixture(scope="module")
+def live_server(archive_path):
+    yield from _serve(archive_path)
+
+
+@pytest.fixture(scope="module")
+def regional_server(tmp_path_factory):
+    """Two regional releases (``archive_data.regional``): figures, position spellings, bodies and places."""
+    yield from _serve(build_regional(tmp_path_factory.mktemp("web-regional") / "regional.db"))
 
 
 @pytest.fixture(scope="module")
@@ -275,6 +287,79 @@ def test_browser_script_title_is_text(live_server, page):
     assert page.locator(".doctext img").count() == 0
     page.wait_for_timeout(300)
     assert not page.dialogs  # no alert() ran
+
+
+# --- what a Kazakh reader sees (issue 15, items 10-14) ------------------------------------------------------
+
+
+def test_browser_date_fields_are_iso_text(live_server, page):
+    """Date fields take and show YYYY-MM-DD whatever the browser's locale (type=date would show mm/dd/yyyy)."""
+    page.goto(live_server + "/?q=" + quote("әкім"))
+    assert page.locator("html").get_attribute("lang") == "kk"
+    since = page.locator("input[name=since]")
+    assert since.get_attribute("type") == "text" and since.get_attribute("placeholder") == "ЖЖЖЖ-АА-КК"
+    since.fill("01/05/2025")
+    assert since.evaluate("el => el.validity.patternMismatch")  # the browser refuses it before the server would
+    since.fill("2025-01-01")
+    page.click("form.search button[type=submit]")
+    page.wait_for_selector("article.hit")
+    assert "since=2025-01-01" in page.url
+    assert page.locator("input[name=since]").input_value() == "2025-01-01"
+    dates = [m.split(" · ")[0] for m in page.locator("article.hit p.meta").all_inner_texts()]
+    assert dates == ["2025-01-15"]  # only the Astana release, its date in ISO form
+    assert page.locator(".active-filters a").inner_text().startswith("2025-01-01")
+
+
+def test_browser_figures_in_kazakh(regional_server, page):
+    page.goto(regional_server + "/documents/oblys-1")
+    shown = page.locator("ul.figures .figure").all_inner_texts()
+    assert shown == ["150\u00a0млн теңге", "67\u00a0%", "12\u202f500\u00a0тонна", "1,5\u00a0млрд теңге"]
+    assert "150000000" not in page.content() and "KZT" not in page.locator("ul.figures").inner_text()
+
+
+def test_browser_document_legend(live_server, regional_server, page):
+    """The legend names each colour of the text in Kazakh, in the colour the text uses."""
+    page.goto(regional_server + "/documents/oblys-1")
+    legend = {m.get_attribute("data-label"): m for m in page.locator(".legend mark").all()}
+    assert {label: m.inner_text() for label, m in legend.items()} == {
+        "OFFICIAL": "Лауазым иесі", "POSITION": "Лауазым", "MONEY": "Ақша", "PERCENTAGE": "Пайыз"}
+    background = "el => getComputedStyle(el).backgroundColor"
+    colours = {label: m.evaluate(background) for label, m in legend.items()}
+    assert len(set(colours.values())) == 4  # four classes, four colours
+    assert page.locator(".doctext mark.official").first.evaluate(background) == colours["OFFICIAL"]
+    for label in ("POSITION", "MONEY", "PERCENTAGE"):
+        mark = page.locator(f".doctext mark.ent-{label}").first
+        assert mark.evaluate(background) == colours[label] and mark.get_attribute("title") == legend[label].inner_text()
+    page.goto(live_server + "/documents/farming")  # no entities: no legend
+    assert page.locator(".legend").count() == 0
+
+
+def test_facets_merge_spellings_and_list_bodies_only(regional_server):
+    import httpx
+
+    facets = httpx.get(f"{regional_server}/api/search", params={"q": "әкім"}).json()["facets"]
+    positions = {f["label"].casefold(): f["count"] for f in facets["position"]}
+    assert positions["облыс әкімі"] == 2 and len(facets["position"]) == 3  # "Облыс әкімі" and "облыс әкімі": one
+    assert [f["label"] for f in facets["organisation"]] == ["Қаржы министрлігі"]  # not "облыс", "Премьер-министр"
+    page = httpx.get(regional_server + "/", params={"q": "әкім"}).text
+    assert page.count(">Облыс әкімі</a>") + page.count(">облыс әкімі</a>") == 1
+    # the facet's link finds both spellings, and an inflected filter does too
+    for value in (facets["position"][0]["value"], "облыстың әкімі"):
+        found = httpx.get(f"{regional_server}/api/search", params={"q": "әкім", "position": value}).json()
+        assert sorted(h["doc"] for h in found["hits"]) == ["oblys-1", "oblys-2"]
+
+
+def test_browser_title_and_phrase_highlight(regional_server, page):
+    page.goto(regional_server + "/?q=" + quote("жоспар"))  # only in the first release's title
+    page.wait_for_selector("article.hit")
+    assert page.locator("article.hit h2 mark").all_inner_texts() == ["жоспары"]
+    assert page.locator("article.hit h2").inner_text() == "Облыстағы жөндеу жоспары"  # the whole title
+    page.goto(regional_server + "/?q=" + quote('"облыс әкімі"'))
+    page.wait_for_selector("article.hit")
+    marks = page.locator("article.hit .snippet mark").all_inner_texts()
+    assert sorted(marks) == ["Облыс әкімі", "облыс әкімі"]  # the phrase, once per release, not "Аудан әкімі"
+    page.goto(regional_server + "/?q=" + quote("облыс әкімі"))  # two words: each wherever it is
+    assert "әкімі" in page.locator("article.hit .snippet mark").all_inner_texts()
 
 
 # --- document identity: ids in URLs, a missing document, a document found by its URL --------------------------

@@ -6,16 +6,17 @@ import contextlib
 import functools
 import hashlib
 import inspect
+import itertools
 import json
 import math
 import os
 import re
 import sqlite3
 import time
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from datetime import datetime, timezone
-from functools import lru_cache
 from pathlib import Path
 
 import sqlite_utils
@@ -26,25 +27,16 @@ from kznlp.resources import casefold
 from kznlp.store.schema import migrate
 from kznlp.store.filters import Filters, documents_bound, filter_sql, register_functions
 from kznlp.text.morph import search_stem
+from kznlp.text.phrases import SEARCH_WORD as WORD, cached_stem as _cached_stem, stems_of
 from kznlp.text.plain import content_keys
 from kznlp.text.translit import latin_to_cyrillic, transliterate
 
-WORD = re.compile(r"[^\W_]+(?:[-'’][^\W_]+)*")
 READ_MMAP_BYTES = 1 << 32
 READ_CACHE_KIB = 64 * 1024
 # How long a writer waits for another one (a concurrent first open migrating a large archive, a crawl
 # saving) before "database is locked".
 BUSY_SECONDS = 60.0
 CHILD_TABLES = ("entities", "positions", "mentions", "figures", "actions", "decisions")
-
-
-# Stems cached per word: the same words recur across documents, queries and bulk loads.
-_cached_stem = lru_cache(maxsize=200_000)(search_stem)
-
-
-def stems_of(text: str) -> str:
-    """The stemmed shadow text FTS indexes: "Сағынтаевтың әкімі" -> "сағынтаев әкім"."""
-    return " ".join(_cached_stem(w) for w in WORD.findall(text or ""))
 
 
 def open_archive(path: str | Path, *, readonly: bool = False) -> sqlite_utils.Database:
@@ -393,17 +385,33 @@ def fts_query(query: str) -> str | None:
     return match
 
 
-def query_stems(query: str) -> set[str]:
-    """The stems a query looks for (Latin words also in Cyrillic), for highlighting."""
-    stems = set()
-    for word in WORD.findall(query[:20_000])[:MAX_TERMS * 2]:
-        if word in OPERATORS:
+def query_terms(query: str) -> tuple[tuple[str, ...], ...]:
+    """What a query looks for, for highlighting: each word as one stem, each ``"..."`` phrase as its
+    stems in order (Latin and Arabic-script words also in Cyrillic); words after ``NOT`` are left out.
+
+    >>> query_terms('"Алматы қаласының әкімі" OR министр NOT депутат')
+    (('алмат', 'қалас', 'әкім'), ('министр',))
+    """
+    terms: list[tuple[str, ...]] = []
+    seen_term = pending_not = False
+    for kind, words in _tokens(query[:20_000]):
+        if kind == "op" and seen_term:
+            pending_not = words[0] == "NOT"
             continue
-        stems.add(search_stem(word))
-        if _is_latin(word):
-            stems.add(search_stem(_cyrillic(word)))
-    stems.discard("")
-    return stems
+        seen_term = True
+        if pending_not:
+            pending_not = False
+            continue
+        for spelling in (words, [_cyrillic(w) if _is_latin(w) else w for w in words]):
+            stems = tuple(s for s in (search_stem(w) for w in spelling[:MAX_TERMS]) if s)
+            if stems and stems not in terms:
+                terms.append(stems)
+    return tuple(terms[:MAX_TERMS * 2])
+
+
+def query_stems(query: str) -> set[str]:
+    """The stems a query looks for (Latin words also in Cyrillic)."""
+    return {stem for term in query_terms(query) for stem in term}
 
 
 @dataclass(frozen=True, slots=True)
@@ -417,37 +425,65 @@ class SearchHit:
     url: str | None = None
     parts: tuple[tuple[str, bool], ...] = ()  # the snippet as (text, is_hit) pieces, for safe HTML highlighting
     score: float = 0.0
+    title_parts: tuple[tuple[str, bool], ...] = ()  # the whole title as (text, is_hit) pieces
 
 
-def highlight(text: str, stems: set[str], width: int = 200) -> tuple[tuple[str, bool], ...]:
-    """A window of ``text`` around the first word matching a query stem, as ``(piece, is_hit)`` parts.
+def _hit_spans(text: str, terms, pos: int = 0) -> Iterator[tuple[int, int]]:
+    """``(start, end)`` of each run of words in ``text`` from ``pos`` that matches a term: a word whose
+    stem starts with the term's stem, or a phrase's words one after another (the longer term first)."""
+    terms = sorted({(t,) if isinstance(t, str) else tuple(t) for t in terms if t}, key=len, reverse=True)
+    if not terms:
+        return
+    words = WORD.finditer(text, pos)
+    ahead: deque = deque()  # the words read but not yet passed
+
+    def matches(term: tuple[str, ...]) -> bool:
+        while len(ahead) < len(term) and (word := next(words, None)) is not None:
+            ahead.append(word)
+        return len(ahead) >= len(term) and all(_cached_stem(ahead[i].group(0)).startswith(stem)
+                                               for i, stem in enumerate(term))
+
+    while True:
+        if not ahead:
+            word = next(words, None)
+            if word is None:
+                return
+            ahead.append(word)
+        length = next((len(term) for term in terms if matches(term)), 0)
+        if length:
+            yield ahead[0].start(), ahead[length - 1].end()
+        for _ in range(max(1, length)):
+            ahead.popleft()
+
+
+def highlight(text: str, terms, width: int = 200) -> tuple[tuple[str, bool], ...]:
+    """A window of ``text`` around the first match of a query term (``query_terms``; a plain stem is a
+    one-word term), as ``(piece, is_hit)`` parts; a phrase is one hit, its words elsewhere are none.
 
     >>> highlight("Алматы қаласының әкімі Сағынтаевтың сөзі", {"сағынтаев"}, width=20)
     (('…әкімі ', False), ('Сағынтаевтың', True), (' сөзі', False))
+    >>> highlight("Аудан әкімі келді. Облыс әкімі аудан әкіміне", [("облыс", "әкім")])
+    (('Аудан әкімі келді. ', False), ('Облыс әкімі', True), (' аудан әкіміне', False))
     """
     text = text or ""
-
-    def hit(word: str) -> bool:
-        stem = _cached_stem(word)
-        return any(stem.startswith(s) for s in stems)
-
-    first = next((m for m in WORD.finditer(text) if hit(m.group(0))), None) if stems else None
+    spans = _hit_spans(text, terms)
+    first = next(spans, None)
     if first is None:
         return ((text[:width] + ("…" if len(text) > width else ""), False),)
-    start = max(0, first.start() - width // 2)
-    end = min(len(text), first.end() + width // 2)
+    start = max(0, first[0] - width // 2)
+    end = min(len(text), first[1] + width // 2)
     if start:  # start on a word boundary
-        space = text.find(" ", start, first.start())
+        space = text.find(" ", start, first[0])
         start = space + 1 if space >= 0 else start
     parts: list[tuple[str, bool]] = []
     pos = start
-    for match in WORD.finditer(text, start, end):
-        if match.end() > end or not hit(match.group(0)):
-            continue
-        if match.start() > pos:
-            parts.append((text[pos:match.start()], False))
-        parts.append((match.group(0), True))
-        pos = match.end()
+    for hit_start, hit_end in itertools.chain([first], spans):
+        if hit_end > end:
+            break
+        if hit_start > pos:
+            parts.append((text[pos:hit_start], False))
+        parts.append((text[hit_start:hit_end], True))
+        pos = hit_end
     if end > pos:
         parts.append((text[pos:end], False))
     if start:
@@ -522,13 +558,14 @@ def _documents(db: sqlite_utils.Database, ranked: list[tuple[int, float]]) -> li
 
 
 def _hits(db: sqlite_utils.Database, rows: list[tuple], query: str) -> list[SearchHit]:
-    stems = query_stems(query or "")
+    terms = query_terms(query or "")
     hits = []
     for doc_id, title, published, text, source, url, score in rows:
-        parts = highlight(text, stems)
+        parts = highlight(text, terms)
         snippet = "".join(f"[{piece}]" if is_hit else piece for piece, is_hit in parts)
+        title_parts = highlight(title, terms, width=2 * len(title)) if title else ()  # the whole title
         hits.append(SearchHit(doc_id, title, published, snippet, tuple(decisions_of(db, doc_id)), source, url,
-                              parts, float(score)))
+                              parts, float(score), title_parts))
     return hits
 
 

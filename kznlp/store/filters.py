@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from kznlp.resources import casefold
+from kznlp.text.phrases import phrase_key
 
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
 DATE_FORMATS = {4: "%Y", 7: "%Y-%m", 10: "%Y-%m-%d"}
@@ -67,9 +68,15 @@ def _kz_fold(value):
     return casefold(value) if isinstance(value, str) else value
 
 
+def _kz_key(value):
+    return phrase_key(value) if isinstance(value, str) else value
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
-    """``kz_fold(text)``: the casefold the archive uses for names, usable in SQL (SQLite's lower() is ASCII)."""
+    """``kz_fold(text)``: the casefold the archive uses for names, usable in SQL (SQLite's lower() is ASCII);
+    ``kz_key(text)``: a phrase's search stems, one key for it in any case and ending (``phrase_key``)."""
     conn.create_function("kz_fold", 1, _kz_fold, deterministic=True)
+    conn.create_function("kz_key", 1, _kz_key, deterministic=True)
 
 
 def name_pattern(name: str) -> list[str]:
@@ -126,20 +133,20 @@ def filter_sql(f: Filters, alias: str = "d", *, correlated: bool = False) -> tup
     if f.position:
         if correlated:
             where.append(f"EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id"
-                         " AND instr(kz_fold(position), ?) > 0)")
+                         " AND instr(kz_key(position), ?) > 0)")
         else:
-            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(position), ?) > 0)")
-        params.append(casefold(f.position.strip()))
+            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_key(position), ?) > 0)")
+        params.append(phrase_key(f.position))  # "облыстың әкімі" finds "Облыс әкімі", as the facet groups them
     if f.organisation:
         if correlated:
             where.append(f"(EXISTS (SELECT 1 FROM positions WHERE doc_id = {alias}.id"
-                         " AND instr(kz_fold(organisation), ?) > 0)"
+                         " AND instr(kz_key(organisation), ?) > 0)"
                          f" OR EXISTS (SELECT 1 FROM actions WHERE doc_id = {alias}.id"
-                         " AND instr(kz_fold(responsible), ?) > 0))")
+                         " AND instr(kz_key(responsible), ?) > 0))")
         else:
-            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_fold(organisation), ?) > 0"
-                         f" UNION SELECT doc_id FROM actions WHERE instr(kz_fold(responsible), ?) > 0)")
-        params += [casefold(f.organisation.strip())] * 2
+            where.append(f"{alias}.id IN (SELECT doc_id FROM positions WHERE instr(kz_key(organisation), ?) > 0"
+                         f" UNION SELECT doc_id FROM actions WHERE instr(kz_key(responsible), ?) > 0)")
+        params += [phrase_key(f.organisation)] * 2
     if f.source:
         where.append(f"{alias}.source = ?")
         params.append(f.source)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+from collections import Counter
 from collections.abc import Iterator
 
 import sqlite_utils
@@ -17,6 +18,7 @@ from kznlp.store import archive
 from kznlp.store.archive import (actions_of, estimate_matches, fts_query, match_window, one_snapshot, page_of,
                                  ranked_window, search)
 from kznlp.store.filters import Filters, filter_sql, name_pattern, official_ids_sql, register_functions
+from kznlp.text.phrases import is_body, phrase_key
 
 FACET_LIMIT = 12
 FACET_SAMPLE = 2_000  # facets count over at most this many matching documents: the most recent ones
@@ -74,13 +76,11 @@ def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
     out["official"] = [{"value": oid, "label": name, "count": n} for oid, name, n in run(
         "SELECT o.id, o.name, count(DISTINCT m.doc_id) n FROM mentions m JOIN officials o ON o.id = m.official_id"
         f" WHERE m.doc_id IN ({{ids}}) GROUP BY o.id ORDER BY n DESC, o.name LIMIT {FACET_LIMIT}", "official_id")]
-    out["position"] = [{"value": v, "label": v, "count": n} for v, n in run(
-        "SELECT position, count(DISTINCT doc_id) n FROM positions WHERE doc_id IN ({ids})"
-        f" GROUP BY kz_fold(position) ORDER BY n DESC, position LIMIT {FACET_LIMIT}", "position")]
-    out["organisation"] = [{"value": v, "label": v, "count": n} for v, n in run(
-        "SELECT organisation, count(DISTINCT doc_id) n FROM positions WHERE doc_id IN ({ids})"
-        " AND organisation IS NOT NULL AND organisation != ''"
-        f" GROUP BY kz_fold(organisation) ORDER BY n DESC, organisation LIMIT {FACET_LIMIT}", "organisation")]
+    out["position"] = _by_key(run("SELECT DISTINCT position, doc_id FROM positions WHERE doc_id IN ({ids})",
+                                  "position"))
+    out["organisation"] = _by_key(run("SELECT DISTINCT organisation, doc_id FROM positions WHERE doc_id IN ({ids})"
+                                      " AND organisation IS NOT NULL AND organisation != ''", "organisation"),
+                                  keep=is_body)
     out["has_decisions"] = [{"value": "1", "label": "шешімдері бар", "count": n} for (n,) in run(
         "SELECT count(DISTINCT doc_id) FROM decisions WHERE doc_id IN ({ids})", "has_decisions") if n]
     out["frequency"] = [{"value": v, "label": v, "count": n} for v, n in run(
@@ -91,6 +91,25 @@ def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
         " AND deadline GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]*'"
         f" GROUP BY m ORDER BY m LIMIT {FACET_LIMIT}", "deadline")]
     return out
+
+
+def _by_key(rows: list[tuple[str, str]], keep=None) -> list[dict]:
+    """Facet entries from ``(phrase, doc_id)`` rows: phrases with one ``phrase_key`` (any case or ending)
+    are one entry, labelled with their most frequent spelling, counting distinct documents; ``keep``
+    drops phrases that do not belong (a place in the organisation facet)."""
+    groups: dict[str, tuple[set[str], Counter]] = {}
+    for phrase, doc_id in rows:
+        key = phrase_key(phrase)
+        if not key or (keep and not keep(phrase)):
+            continue
+        docs, spellings = groups.setdefault(key, (set(), Counter()))
+        docs.add(doc_id)
+        spellings[phrase] += 1
+    entries = []
+    for docs, spellings in groups.values():
+        label = min(spellings, key=lambda s: (-spellings[s], len(s), s))
+        entries.append({"value": label, "label": label, "count": len(docs)})
+    return sorted(entries, key=lambda e: (-e["count"], e["label"]))[:FACET_LIMIT]
 
 
 @one_snapshot
@@ -134,7 +153,7 @@ def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit:
     out = []
     for oid, oname, docs, decisions in rows:
         positions = [p for (p,) in db.execute(
-            "SELECT position FROM positions WHERE official_id = ? GROUP BY kz_fold(position)"
+            "SELECT position FROM positions WHERE official_id = ? GROUP BY kz_key(position)"
             " ORDER BY count(*) DESC LIMIT 5", (oid,)).fetchall()]
         out.append({"id": oid, "name": oname, "positions": positions, "documents": docs, "decisions": decisions})
     return out
@@ -152,7 +171,7 @@ def get_official(db: sqlite_utils.Database, official_id: int) -> dict | None:
                  for p, org, first, last, n in db.execute(
                      "SELECT p.position, p.organisation, min(d.published), max(d.published), count(DISTINCT d.id)"
                      " FROM positions p JOIN documents d ON d.id = p.doc_id WHERE p.official_id = ?"
-                     " GROUP BY kz_fold(p.position) ORDER BY min(d.published) IS NULL, min(d.published), p.position",
+                     " GROUP BY kz_key(p.position) ORDER BY min(d.published) IS NULL, min(d.published), p.position",
                      (oid,)).fetchall()]
     documents = [{"id": i, "title": t, "published": p, "source": s} for i, t, p, s in db.execute(
         "SELECT d.id, d.title, d.published, d.source FROM documents d WHERE d.id IN"
@@ -202,19 +221,19 @@ def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = No
     the busiest first.
     """
     rows = db.execute(
-        "SELECT a.responsible, a.text, a.frequency, a.deadline, a.doc_id, x.maker, d.published FROM actions a"
+        "SELECT a.responsible, a.text, a.frequency, a.deadline, a.doc_id, x.maker, d.published, d.title FROM actions a"
         " JOIN decisions x ON x.id = a.decision_id JOIN documents d ON d.id = a.doc_id"
         " WHERE a.responsible IS NOT NULL AND a.responsible != '[]'"
         " ORDER BY d.published IS NULL, d.published DESC LIMIT 20000").fetchall()
     groups: dict[str, dict] = {}
     needle = organisation.casefold() if organisation else None
-    for responsible, text, frequency, deadline, doc_id, maker, published in rows:
+    for responsible, text, frequency, deadline, doc_id, maker, published, title in rows:
         for who in json.loads(responsible or "[]"):
             if needle and needle not in who.casefold():
                 continue
             group = groups.setdefault(who.casefold(), {"responsible": who, "actions": []})
             group["actions"].append({"text": text, "frequency": frequency, "deadline": deadline,
-                                     "doc_id": doc_id, "maker": maker, "published": published})
+                                     "doc_id": doc_id, "title": title, "maker": maker, "published": published})
     return sorted(groups.values(), key=lambda g: (-len(g["actions"]), g["responsible"]))[:limit]
 
 

@@ -24,6 +24,7 @@ from starlette.routing import Route
 from kznlp.store import queries
 from kznlp.store.archive import fts_query, open_archive
 from kznlp.store.filters import FREQUENCIES, Filters, check_date
+from kznlp.web.format import entity_names, figure_text
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 20
@@ -140,7 +141,8 @@ def create_app(db_path: str | Path) -> Starlette:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.ChainableUndefined)
     env.globals.update(frequency_kk=FREQUENCY_KK, facet_titles=FACET_TITLES, FACET_PARAM=FACET_PARAMS,
-                       safe_url=_safe_url)
+                       safe_url=_safe_url, entity_names=entity_names())
+    env.filters["figure"] = figure_text
 
     def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
         params = dict(request.query_params)
