@@ -111,7 +111,6 @@ def process(
     Kazakh in Cyrillic, Latin (2021, 2018, 2017 alphabets, site variants) and Arabic script is read."""
     from kznlp.pipeline import Pipeline, check_file, input_ids
     from kznlp.progress import WordsProgress
-    from kznlp.records import Rejected
 
     failures, results = 0, []
     usable = []

@@ -164,7 +164,7 @@ def test_jsonl_parquet_and_rejects(nlp, documents, tmp_path):
     out = tmp_path / "out"
     result = run_cli("batch", str(jsonl), str(parquet), str(folder), str(tmp_path / "missing.txt"), "--out", str(out))
     assert result.returncode == 0, result.stderr.decode()[-2000:]
-    assert "3 documents" in result.stderr.decode() and "7 rejected" in result.stderr.decode()
+    assert "3 құжат" in result.stderr.decode() and "7 қабылданбады" in result.stderr.decode()  # Kazakh by default
     rejects = {r["id"]: r["reason"] for r in read_rejects(out)}
     assert set(rejects) == {f"{jsonl}:2", "no-text", f"{jsonl}:4", "digits", "empty", "binary",
                             str(tmp_path / "missing.txt")}
@@ -184,12 +184,12 @@ def test_jsonl_parquet_and_rejects(nlp, documents, tmp_path):
 def test_batch_bad_arguments_fail_fast(tmp_path):
     started = time.monotonic()
     missing = run_cli("batch", str(tmp_path / "nothing"), "--out", str(tmp_path / "out"))
-    assert missing.returncode == 1 and "no such file" in missing.stderr.decode()
+    assert missing.returncode == 1 and "мұндай файл" in missing.stderr.decode()
     (tmp_path / "file").write_text("x")
     not_dir = run_cli("batch", str(tmp_path / "file"), "--out", str(tmp_path / "file"))
-    assert not_dir.returncode == 1 and "not a directory" in not_dir.stderr.decode()
+    assert not_dir.returncode == 1 and "қалта емес" in not_dir.stderr.decode()
     engine = run_cli("batch", str(tmp_path / "file"), "--out", str(tmp_path / "o"), "--engine", "spark")
-    assert engine.returncode == 1 and "local or ray" in engine.stderr.decode()
+    assert engine.returncode == 1 and "local немесе ray" in engine.stderr.decode()
     assert time.monotonic() - started < 20  # no model was loaded for any of them
     assert all(len(r.stderr.decode().strip().splitlines()) == 1 for r in (missing, not_dir, engine))
 

@@ -12,7 +12,6 @@ import sqlite3
 import threading
 import time
 from datetime import date
-from pathlib import Path
 
 import feedparser
 import httpx

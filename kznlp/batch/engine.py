@@ -3,6 +3,8 @@ rejects and progress gathered here, the shards loaded into an archive at the end
 
 from __future__ import annotations
 
+import dataclasses
+
 import os
 import time
 from dataclasses import dataclass, field
@@ -100,7 +102,7 @@ def run_batch(inputs: list[str], options: BatchOptions, *, on_progress: Callable
     seen: set[tuple[str, str]] = set()
 
     def todo() -> Iterator[Item]:
-        for item in iter_items(inputs):
+        for position, item in enumerate(iter_items(inputs)):
             key = (item.id, item.content_hash)
             if key in done or (isinstance(item, Item) and key in seen):  # the same input given twice
                 continue
@@ -108,7 +110,7 @@ def run_batch(inputs: list[str], options: BatchOptions, *, on_progress: Callable
                 stats.rejected += append_rejects(out, [item])
                 continue
             seen.add(key)
-            yield item
+            yield dataclasses.replace(item, seq=position)
 
     def finished(result: ChunkResult) -> None:
         stats.documents += result.documents

@@ -80,7 +80,7 @@ class Extractor:
             # the source and origin `process --db` would store: a file's real path, a record's url
             origin = origin_of(item.path) if item.path else item.url
             source = item.source or source_of(doc, "file" if item.path else None)
-            rows.append(document_row(doc, item.content_hash, source, origin))
+            rows.append(document_row(doc, item.content_hash, source, origin, item.seq))
             result.words += len(doc.text.split())
         result.shard = write_shard(out, rows)
         result.documents = len(rows)

@@ -31,6 +31,7 @@ class Item:
     url: str | None = None
     published: str | None = None
     source: str | None = None
+    seq: int = 0  # position among all inputs of the run (resume keeps it): the archive loads in this order
 
     def as_dict(self) -> dict:
         return asdict(self)

@@ -29,13 +29,15 @@ SHARD_GLOB = "part-*.parquet"
 def _schema():
     import pyarrow as pa
 
-    return pa.schema([(name, pa.string()) for name in COLUMNS])
+    return pa.schema([(name, pa.string()) for name in COLUMNS] + [("seq", pa.int64())])
 
 
-def document_row(doc: Document, content_hash: str, source: str | None, origin: str | None = None) -> dict:
-    """The shard row of a processed document; ``source`` and ``origin`` as ``process --db`` stores them."""
+def document_row(doc: Document, content_hash: str, source: str | None, origin: str | None = None,
+                 seq: int = 0) -> dict:
+    """The shard row of a processed document; ``source`` and ``origin`` as ``process --db`` stores them,
+    ``seq`` its position among the run's inputs."""
     data = doc.to_dict()
-    row = {"id": data["doc"], "content_hash": content_hash, "source": source, "origin": origin}
+    row = {"id": data["doc"], "content_hash": content_hash, "source": source, "origin": origin, "seq": seq}
     for name in SCALARS[4:]:
         row[name] = data.get(name)
     for name in NESTED:
@@ -148,17 +150,20 @@ def append_rejects(folder: str | Path, rejects: Iterable) -> int:
 
 def read_rows(folder: str | Path) -> Iterator[dict]:
     """Every document row of the output, once per id (the newest shard's row when a changed input was
-    processed again on resume)."""
+    processed again on resume), in input order (``seq``) shard by shard: workers finish in any order,
+    and when two inputs are one release the archive must keep the first, as ``process`` does."""
     import pyarrow.parquet as pq
 
     paths = shards(folder)
     newest: dict[str, int] = {}
+    first_seq: list[int] = []
     for number, path in enumerate(paths):
-        for doc_id in pq.read_table(path, columns=["id"]).column("id").to_pylist():
+        table = pq.read_table(path, columns=["id", "seq"])
+        for doc_id in table.column("id").to_pylist():
             newest[doc_id] = number
-    for number, path in enumerate(paths):
-        for batch in pq.ParquetFile(path).iter_batches(batch_size=512):
-            for row in batch.to_pylist():
-                if newest.get(row["id"]) == number:
-                    newest.pop(row["id"])
-                    yield row
+        first_seq.append(min((s or 0 for s in table.column("seq").to_pylist()), default=0))
+    for number in sorted(range(len(paths)), key=lambda n: (first_seq[n], n)):
+        for row in sorted(pq.read_table(paths[number]).to_pylist(), key=lambda r: r.get("seq") or 0):
+            if newest.get(row["id"]) == number:
+                newest.pop(row["id"])
+                yield row
