@@ -361,6 +361,8 @@ def test_browser_deadlines_page(live_server, page):  # noqa: F811
     assert page.locator("section[data-group=week] .deadline-item").count() == 1
     assert page.locator("section[data-group=later] .due").all_inner_texts() == ["2025-12-31", "2026-03-31"]
     assert page.locator("section[data-group=overdue] .deadline-item").count() == 1
+    today = page.locator("input[name=today]")  # an ISO text field: type=date shows the browser's mm/dd/yyyy
+    assert today.get_attribute("type") == "text" and today.get_attribute("placeholder") == "ЖЖЖЖ-АА-КК"
     page.check("input[name=overdue]")
     page.click("form.search button[type=submit]")
     page.wait_for_load_state()

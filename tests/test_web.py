@@ -457,3 +457,14 @@ def test_browser_ids_in_urls_missing_document_and_lookup_by_url(identity_server,
     page.wait_for_selector("h1")
     assert page.locator("h1").inner_text() == "Сағынтаев әкімдерге тапсырма берді"
     assert not page.dialogs
+
+
+def test_document_pages_show_public_addresses_only():
+    """A file path of the machine that built the archive, or the demo's loopback server, is no public address."""
+    from kznlp.web.app import public_addresses
+
+    assert public_addresses("http://127.0.0.1:39531/news/1", ["/work/main/corpora/demo/excerpt_02.txt",
+                            "https://kaz.inform.kz/news/1", "http://127.0.0.1:39531/news/1"]) == ["https://kaz.inform.kz/news/1"]
+    assert public_addresses("http://127.0.0.1:39531/news/1", ["/tmp/a.txt"]) == ["http://127.0.0.1:39531/news/1"]
+    assert public_addresses(None, ["/tmp/a.txt"]) == []
+    assert public_addresses("https://a.kz/1", ["https://b.kz/1", "https://a.kz/1"]) == ["https://a.kz/1", "https://b.kz/1"]

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 from pathlib import Path
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
 from starlette.applications import Starlette
@@ -125,6 +125,14 @@ def filters_from(params) -> Filters:
                    source=params.get("source") or None, since=since, until=until,
                    has_decisions=True if params.get("has_decisions") in ("1", "true", "on") else None,
                    frequency=frequency, deadline=deadline)
+
+
+def public_addresses(url: str | None, origins: list[str]) -> list[str]:
+    """The web addresses a document page shows: public http(s) ones first, a loopback one (the demo's
+    local server) only when there is no other; never a file path of the machine that built the archive."""
+    web = [u for u in dict.fromkeys([url or "", *origins]) if u.startswith(("http://", "https://"))]
+    local = [u for u in web if urlsplit(u).hostname in ("127.0.0.1", "localhost", "::1")]
+    return [u for u in web if u not in local] or local[:1]
 
 
 def create_app(db_path: str | Path) -> Starlette:
@@ -241,7 +249,9 @@ def create_app(db_path: str | Path) -> Starlette:
         doc = queries.get_document(db(), request.path_params["doc_id"])
         if doc is None:
             return render(request, "error.html", 404, message="Құжат табылмады")
-        return render(request, "document.html", doc=doc, segments=queries.segments(doc))
+        addresses = public_addresses(doc.get("url"), doc.get("origins", []))
+        return render(request, "document.html", doc=doc, segments=queries.segments(doc),
+                      source_url=addresses[0] if addresses else None, other_urls=addresses[1:])
 
     def api_document(request: Request) -> Response:
         doc = queries.get_document(db(), request.path_params["doc_id"])
