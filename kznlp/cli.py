@@ -21,7 +21,7 @@ from rich.table import Table
 from rich.text import Text
 
 from kznlp.errors import KznlpError
-from kznlp.store.archive import origin_of, source_of
+from kznlp.store.origins import origin_of, source_of
 from kznlp.i18n import _, _n, set_language
 
 # Help texts stay English (typer builds them at import, before --lang is read); messages and tables follow --lang.

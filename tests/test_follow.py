@@ -7,10 +7,7 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 import sqlite3
-import threading
-import time
 from datetime import date
 
 import feedparser
@@ -20,11 +17,10 @@ import pytest
 
 from archive_data import build_archive
 from conftest import ROOT, run_cli
-from test_web import browser, page  # noqa: F401 - the real browser fixtures
+from test_web import browser, page, serve_website  # noqa: F401 - the real browser fixtures
 from kznlp.follow import watches
 from kznlp.follow.deadlines import resolve
 from kznlp.store.archive import open_archive, save_document
-from kznlp.web import create_app
 
 FIXTURES = ROOT / "tests" / "fixtures" / "follow"
 RELEASE = FIXTURES / "deadlines_release.html"
@@ -273,21 +269,7 @@ def test_xref_semicolon_and_other_column(tmp_path, full_archive):
 
 @pytest.fixture(scope="module")
 def live_server(full_archive):
-    import uvicorn
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(full_archive), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(200):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
+    yield from serve_website(full_archive, tries=200)
 
 
 def test_api_over_http(live_server):

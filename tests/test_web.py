@@ -195,8 +195,9 @@ def test_every_response_has_the_security_headers(live_server, monkeypatch):
 # --- a real browser -----------------------------------------------------------------------------------------
 
 
-def _serve(path):
-    """The website over the archive at ``path`` on a free port of 127.0.0.1 (uvicorn in a thread)."""
+def serve_website(path, tries: int = 100):
+    """The website over the archive at ``path`` on a free port of 127.0.0.1 (uvicorn in a thread); a
+    generator for fixtures (``yield from``): yields the base URL, stops the server after."""
     import uvicorn
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -204,7 +205,7 @@ def _serve(path):
     server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    for _ in range(100):
+    for _ in range(tries):
         if server.started:
             break
         time.sleep(0.05)
@@ -215,13 +216,13 @@ def _serve(path):
 
 @pytest.fixture(scope="module")
 def live_server(archive_path):
-    yield from _serve(archive_path)
+    yield from serve_website(archive_path)
 
 
 @pytest.fixture(scope="module")
 def regional_server(tmp_path_factory):
     """Two regional releases (``archive_data.regional``): figures, position spellings, bodies and places."""
-    yield from _serve(build_regional(tmp_path_factory.mktemp("web-regional") / "regional.db"))
+    yield from serve_website(build_regional(tmp_path_factory.mktemp("web-regional") / "regional.db"))
 
 
 @pytest.fixture(scope="module")
@@ -375,7 +376,6 @@ def identity_server(tmp_path_factory):
     holds a "/"; served by uvicorn on 127.0.0.1."""
     from dataclasses import replace
 
-    import uvicorn
 
     from archive_data import almaty, astana
     from kznlp.store.archive import open_archive, save_document
@@ -388,19 +388,7 @@ def identity_server(tmp_path_factory):
     assert save_document(db, from_file, source="bairaq.kz", origin="/data/almaty_release.txt") == CRAWLED_ID
     assert save_document(db, replace(astana(), doc=FILE_ID), source="file", origin="/data/a/report.txt") == FILE_ID
     db.conn.close()
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(create_app(path), host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    for _ in range(100):
-        if server.started:
-            break
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(5)
+    yield from serve_website(path)
 
 
 def test_a_missing_document_is_a_kazakh_404_with_a_way_back(identity_server):

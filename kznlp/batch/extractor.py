@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from kznlp.batch.inputs import Item, Reject
 from kznlp.batch.shards import document_row, write_shard
 from kznlp.i18n import _
-from kznlp.store.archive import origin_of, source_of
+from kznlp.store.origins import origin_of, source_of
 
 
 @dataclass

@@ -9,7 +9,6 @@ import inspect
 import itertools
 import json
 import math
-import os
 import re
 import sqlite3
 import time
@@ -210,19 +209,6 @@ def result_hash(doc: Document, source: str | None, script: str | None, canonical
     return hashlib.sha256(json.dumps(
         [doc.to_dict(), source, script, canonical_url or doc.url, origin, doc.original],
         ensure_ascii=False, sort_keys=True, default=str).encode("utf-8")).hexdigest()
-
-
-def origin_of(name: str | os.PathLike) -> str | None:
-    """Where an input file came from, for the archive: its real path (standard input, ``-``, has none)."""
-    return None if str(name) == "-" else os.path.realpath(name)
-
-
-def source_of(doc: Document, default: str | None) -> str | None:
-    """A document's source: the host of the URL a saved release starts with ("qagro.kz"), else ``default``."""
-    from kznlp.scrape.urls import site_host
-
-    host = site_host(doc.url) if doc.url and doc.url.startswith(("http://", "https://")) else ""
-    return host or default
 
 
 def save_origin(db: sqlite_utils.Database, origin: str, doc_id: str, source: str | None = None) -> None:
