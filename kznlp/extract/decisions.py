@@ -10,17 +10,15 @@ deadline (resolved against the publication date where it can be).
 from __future__ import annotations
 
 import bisect
-import calendar
 import re
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 from functools import cache
 
-from kznlp.extract.figures import number_words
+from kznlp.extract.deadlines import find_deadline
 from kznlp.extract.officials import LEVEL_ADJECTIVES, position_heads, positions_before
 from kznlp.records import Action, Decision, Entity, Official
 from kznlp.resources import casefold, read_table, word_set
-from kznlp.text.dates import month_of
 from kznlp.text.morph import looks_like_verb, split_case
 from kznlp.text.segment import LIST_ITEM, line_spans, sentence_spans
 from kznlp.text.words import word_spans
@@ -34,24 +32,6 @@ NOT_A_DECISION = ("нады", "неді", "са", "се", "ған", "ген", "�
 CLOSING_QUOTES = "»”\""
 WORD_AT_END = re.compile(r"[^\W\d_]+$")
 NP_SEPARATORS = {",", "және", "мен", "бен", "пен"}
-DATE_DEADLINE = re.compile(r"(?:(\d{4})\s*жылғы\s+)?((?:\d{1,2})|(?:(?:он|жиырма)\s+)?[^\W\d_]+ншы|(?:(?:он|жиырма)\s+)?[^\W\d_]+нші|[^\W\d_]+інші)(?:-?[^\W\d_]*)?\s+([^\W\d_]+)\s+дейін", re.I)
-
-
-@cache
-def _day_words() -> dict[str, int]:
-    """Ordinals ("бесінші", ordinals.tsv) and the tens before them ("жиырма", num_words.tsv)."""
-    tens = {word: value for word, (value, kind) in number_words().items() if kind == "ten"}
-    return tens | {casefold(w): int(v) for w, v in read_table("ordinals.tsv")}
-
-
-def _day_number(text: str) -> int | None:
-    """"15", "бірінші", "жиырма бесінші" -> day of month."""
-    if text.isdigit():
-        return int(text)
-    words = casefold(text).split()
-    if not all(word in _day_words() for word in words):
-        return None
-    return sum(_day_words()[word] for word in words) or None
 
 
 @cache
@@ -70,11 +50,6 @@ def _frequencies() -> tuple[tuple[str, str], ...]:
 
 
 @cache
-def _deadline_rules() -> tuple[tuple[re.Pattern, str], ...]:
-    return tuple((re.compile(p, re.I), rule) for p, rule in read_table("deadlines.tsv"))
-
-
-@cache
 def _maker_bodies() -> tuple[str, ...]:
     return tuple(row[0] for row in read_table("decision_makers.tsv"))
 
@@ -84,54 +59,6 @@ def find_frequency(text: str) -> str | None:
     for phrase, code in _frequencies():
         if re.search(r"(?<!\w)" + re.escape(phrase), folded):
             return code
-    return None
-
-
-def find_deadline(text: str, published: date | None) -> str | None:
-    """ISO date when the phrase and the publication date allow, else the phrase itself.
-
-    >>> find_deadline("жыл соңына дейін ұсыну", date(2024, 3, 5))
-    '2024-12-31'
-    >>> find_deadline("1 наурызға дейін", date(2024, 11, 20))
-    '2025-03-01'
-    >>> find_deadline("келесі отырысқа дейін", None)
-    'келесі отырысқа дейін'
-    """
-    for match in DATE_DEADLINE.finditer(text):
-        month = month_of(match[3])
-        day = _day_number(match[2])
-        if month is None or day is None:
-            continue
-        year = int(match[1]) if match[1] else (published.year if published else None)
-        if year is None:
-            return match[0]
-        if not match[1] and published and (month, day) < (published.month, published.day):
-            year += 1  # "1 наурызға дейін" said in November means next March
-        try:
-            return date(year, month, day).isoformat()
-        except ValueError:
-            return match[0]
-    for pattern, rule in _deadline_rules():
-        match = pattern.search(text)
-        if not match:
-            continue
-        if rule == "keep" or published is None and not rule.startswith("year_end"):
-            return match[0]
-        if rule == "end_of_year":
-            return date(published.year, 12, 31).isoformat()
-        if rule == "end_of_month":
-            return date(published.year, published.month,
-                        calendar.monthrange(published.year, published.month)[1]).isoformat()
-        if rule == "end_of_quarter":
-            last = ((published.month - 1) // 3 + 1) * 3
-            return date(published.year, last, calendar.monthrange(published.year, last)[1]).isoformat()
-        if rule.startswith("year_end:"):
-            return date(int(match[int(rule.split(":")[1])]), 12, 31).isoformat()
-        if rule.startswith("days:"):
-            count = int(rule.split(":")[1])
-            if match.groups():
-                count *= int(match[1])
-            return (published + timedelta(days=count)).isoformat()
     return None
 
 

@@ -2,108 +2,32 @@
 grouped by how soon they fall due; calendar export (RFC 5545, through ``icalendar``).
 
 The extractor stores a deadline as an ISO date when it could resolve it, else as the phrase.  Here each
-action's stored deadline, then its text, then its decision's sentence are read again, by the extractor's
-own rules (``find_deadline``: "жыл соңына дейін", "1 қазанға дейін", "екі апта ішінде") and by a few more
-(``deadline_spans.tsv``: "наурыз айының соңына дейін", "он бес күн ішінде", any number word), so an
-archive made by an older kznlp gains them too.  A frequency ("тоқсан сайын") is no deadline.  What still
-has no date (no publication date, "келесі отырысқа дейін") is listed apart as unresolved.
+action's stored deadline, then its text, then its decision's sentence and the sentence after it are read
+again by the extractor's own rules (``kznlp.extract.deadlines``: "жыл соңына дейін", "1 қазанға дейін",
+"наурыз айының соңына дейін", "екі апта ішінде", "он бес күн ішінде"), so a phrase stored without a date
+(an archive made by an older kznlp, a date learnt later) gets one at report time.  A frequency ("тоқсан
+сайын") is no deadline.  What still has no date (no publication date, "келесі отырысқа дейін") is listed
+apart as unresolved.
 """
 
 from __future__ import annotations
 
-import calendar
 import json
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from functools import cache
 from urllib.parse import quote
 
 import sqlite_utils
 
-from kznlp.extract.decisions import find_deadline
-from kznlp.extract.figures import number_words
-from kznlp.resources import casefold, read_table
+from kznlp.extract.deadlines import ISO_DATE, read_deadline, spans
+from kznlp.resources import casefold
 from kznlp.store.archive import one_snapshot
 from kznlp.store.filters import name_pattern, register_functions
-from kznlp.text.dates import LOCAL_TIME, month_of
+from kznlp.text.dates import LOCAL_TIME
 
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 GROUPS = ("overdue", "week", "month", "later")  # overdue, due within 7 days, within 30 days, later
 GROUP_DAYS = {"week": 7, "month": 30}
-
-
-@cache
-def _spans() -> dict[str, list[tuple[str, ...]]]:
-    kinds: dict[str, list[tuple[str, ...]]] = {}
-    for row in read_table("deadline_spans.tsv"):
-        kind = row[1] if row[1] in ("within", "past", "until") else "unit"
-        kinds.setdefault(kind, []).append(row)
-    return kinds
-
-
-def _alternatives(rows) -> str:
-    return "|".join(re.escape(r[0]) for r in sorted(rows, key=lambda r: -len(r[0])))
-
-
-@cache
-def _span_pattern() -> re.Pattern:
-    """"<number> <unit> ішінде": the number in digits or up to three number words."""
-    words = _alternatives([(w,) for w, (_, kind) in number_words().items() if kind in ("unit", "ten", "hundred")])
-    return re.compile(rf"(?<!\w)(?:({_alternatives(_spans()['past'])})\s+)?(\d+|(?:(?:{words})\s+){{1,3}})\s*"
-                      rf"({_alternatives(_spans()['unit'])})\w*\s+(?:{_alternatives(_spans()['within'])})(?!\w)", re.I)
-
-
-@cache
-def _month_end_pattern() -> re.Pattern:
-    until = _alternatives(_spans()["until"])
-    return re.compile(rf"(?<!\w)([^\W\d_]+)\s+айының\s+(?:соңына|аяғына)\s+(?:{until})(?!\w)", re.I)
-
-
-def _count(words: str) -> int | None:
-    """"он бес" -> 15, "12" -> 12."""
-    words = words.strip()
-    if words.isdigit():
-        return int(words)
-    values = number_words()
-    total = 0
-    for word in words.split():
-        value, kind = values[casefold(word)]
-        total = total * value if kind == "hundred" and total else total + value
-    return total or None
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year, month = day.year + month // 12, month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def _more_rules(text: str, published: date | None) -> tuple[date | None, str | None]:
-    """``(date, phrase)`` from the tracker's own rules; ``(None, phrase)`` when a phrase needs a publication
-    date it lacks; ``(None, None)`` when there is none."""
-    if m := _month_end_pattern().search(text):
-        month = month_of(m[1])
-        if month:
-            if published is None:
-                return None, m[0]
-            year = published.year + (month < published.month)  # "наурыз айының соңына дейін" said in May
-            return date(year, month, calendar.monthrange(year, month)[1]), m[0]
-    for m in _span_pattern().finditer(text):
-        if m[1]:  # "соңғы бес жыл ішінде": the past
-            continue
-        try:
-            count = _count(m[2])
-        except KeyError:
-            continue
-        if not count:
-            continue
-        if published is None:
-            return None, m[0]
-        unit = next(r for r in _spans()["unit"] if casefold(m[3]) == casefold(r[0]))
-        size = count * int(unit[2])
-        return (published + timedelta(days=size) if unit[1] == "days" else _add_months(published, size)), m[0]
-    return None, None
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,20 +53,13 @@ def resolve(stored: str | None, texts: tuple[str, ...], published: date | None) 
         return Resolution(date.fromisoformat(stored), stored)
     unresolved = None
     for text in ((stored,) if stored else ()) + tuple(t for t in texts if t):
-        found = find_deadline(text, published)
-        if found and ISO_DATE.fullmatch(found):
-            return Resolution(date.fromisoformat(found), stored or _phrase_in(text, published) or found)
-        due, phrase = _more_rules(text, published)
-        if due is not None:
-            return Resolution(due, stored or phrase)
-        unresolved = unresolved or stored or found or phrase
+        found = read_deadline(text, published)
+        if found is None:
+            continue
+        if found.due is not None:
+            return Resolution(found.due, stored or found.phrase)
+        unresolved = unresolved or stored or found.phrase
     return Resolution(None, unresolved) if unresolved else None
-
-
-def _phrase_in(text: str, published: date | None) -> str | None:
-    """The words of ``text`` ``find_deadline`` read its date from (they are all it keeps when unresolved)."""
-    found = find_deadline(text, None)
-    return found if found and not ISO_DATE.fullmatch(found) else None
 
 
 def today_local() -> date:
@@ -170,7 +87,7 @@ def _next_sentence(text: str | None) -> str:
 
 def _prefilter() -> str:
     """Actions that can have a deadline at all: a stored one, or a deadline word in their text or sentence."""
-    words = [r[0] for r in _spans()["within"] + _spans()["until"]] + ["мерзім"]
+    words = [r[0] for r in spans()["within"] + spans()["until"]] + ["мерзім"]
     likes = " OR ".join(f"a.text LIKE '%{w}%' OR x.text LIKE '%{w}%'"
                         f" OR substr(d.text, x.\"end\" + 1, {FOLLOWING_CHARS}) LIKE '%{w}%'" for w in words if "'" not in w)
     return f"(a.deadline IS NOT NULL OR {likes})"
