@@ -193,3 +193,30 @@ def test_a_release_without_a_dateline_is_dated_by_its_address():
     assert read_document(demo / "excerpt_06.txt").published == "2021-06-24"  # https://qagro.kz/2021/06/24/…
     assert read_document(demo / "excerpt_07.txt").published == "2017-02-24"  # its dateline, as before
     assert read_document(demo / "excerpt_04.txt").published is None  # neither text nor address has one
+
+
+# --- a byline or a photo credit is no title -----------------------------------------------------------------------
+
+
+def test_a_byline_is_not_taken_for_the_title():
+    from kznlp.pipeline import read_document
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "bylines"
+    baq = read_document(fixtures / "baq_kostanay.txt")  # "Қостанай облысы, BAQ.KZ тілшісі. Қостанайдағы …"
+    assert baq.title == ("Қостанайдағы индустрия аймағында шойын құю зауыты және жүк техникасына арналған "
+                         "бөлшектер шығаратын кәсіпорын салына бастады")
+    nur = read_document(fixtures / "nur_shymkent.txt")  # the author's name and role above the headline
+    assert nur.title == '"Аумағы 36 мың гектарды құрайды": Шымкентте тағы бір аудан құрылатын болды'
+
+
+@pytest.mark.parametrize("line, byline", [
+    ("Сәке Қанатұлы", True), ("Бұрынғы қызметкер", True), ("Қостанай облысы, BAQ.KZ тілшісі.", True),
+    ("Көрнекі фото: piqsels.com", True), ("Фото: Солтан Жексенбеков / Kazinform", True), ("Автор: Ә. Сәрсенов", True),
+    ("Кезекті сессия отырысы өтті.", False), ("Жаңа басқармалар құрылады", False), ("Озерное ауылы тұрғындарымен кездесу", False),
+    ("Мемлекет басшысы Астана қаласының әкімі Жеңіс Қасымбекті қабылдады", False), ("Президент Тоқаев", False),
+    ("Фотокөрме ашылды: оған 300 адам келді.", False),
+])
+def test_bylines(line, byline):
+    from kznlp.text.plain import is_byline
+
+    assert is_byline(line) is byline
