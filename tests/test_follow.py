@@ -60,6 +60,15 @@ def cli_json(*args: str) -> list:
 # --- watches ---------------------------------------------------------------------------------------------
 
 
+def test_watches_are_listed_in_the_kazakh_alphabet(base_archive, tmp_path):
+    path = tmp_path / "watches.db"
+    shutil.copy(base_archive, path)
+    db = open_archive(path)
+    for name in ("ярослав", "құмар", "әкімдер", "ауыл", "ұлттық-қор"):
+        watches.add_watch(db, watches.make_watch(name, query="әкім"))
+    assert [w.name for w in watches.list_watches(db)] == ["ауыл", "әкімдер", "құмар", "ұлттық-қор", "ярослав"]
+
+
 def test_watch_report_lists_new_matches_once(tmp_path, base_archive, release_doc):
     db = tmp_path / "a.db"
     shutil.copy(base_archive, db)
