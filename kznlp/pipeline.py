@@ -17,7 +17,7 @@ from kznlp.extract.officials import find_people, same_person
 from kznlp.ner.rules import merge_entities, quoted_name_entities
 from kznlp.records import Document, Entity, Official, Paragraph, Rejected
 from kznlp.text.decode import decode_bytes
-from kznlp.text.dates import parse_date
+from kznlp.text.dates import parse_date, url_date
 from kznlp.text.furniture import drop_furniture
 from kznlp.text.html import looks_like_html, parse_article
 from kznlp.text.language import detect_language
@@ -389,6 +389,8 @@ def read_document(path: str | Path, *, doc_id: str | None = None) -> Document:
         url, published, text = _text_header(text)
         text = drop_furniture(text)  # "Басып шығару", share and print lines, view counters, photo credits
         title = text_title(text)
+    if not published and (found := url_date(url)):
+        published = found.isoformat()  # no date in the text: the one in its address ("…/2021/06/24/…")
     if not text.strip():
         raise InputError("no text in it")
     if not any(ch.isalpha() for ch in text):

@@ -74,6 +74,15 @@ def cli_json(*args: str) -> list:
 # --- watches ---------------------------------------------------------------------------------------------
 
 
+def test_watches_are_listed_in_the_kazakh_alphabet(base_archive, tmp_path):
+    path = tmp_path / "watches.db"
+    shutil.copy(base_archive, path)
+    db = open_archive(path)
+    for name in ("ярослав", "құмар", "әкімдер", "ауыл", "ұлттық-қор"):
+        watches.add_watch(db, watches.make_watch(name, query="әкім"))
+    assert [w.name for w in watches.list_watches(db)] == ["ауыл", "әкімдер", "құмар", "ұлттық-қор", "ярослав"]
+
+
 def test_watch_report_lists_new_matches_once(tmp_path, base_archive, release_docs):
     db = tmp_path / "a.db"
     shutil.copy(base_archive, db)
@@ -441,8 +450,24 @@ def test_browser_watches_page(live_server, page):  # noqa: F811
 
 
 def test_browser_xref_upload(live_server, page, tmp_path):  # noqa: F811
+    errors = []  # a script refused by the page's policy, or failing (not the 400 of the bad upload, the favicon's 404)
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load" not in m.text else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
     page.goto(live_server + "/xref")
-    page.set_input_files("input[name=file]", str(NAMES))
+    # the file field speaks Kazakh: the browser's "Choose File" / "No file chosen" button is hidden (not
+    # removed: the field is still reached by Tab and named by its label), the label and the status show
+    field = page.get_by_label("CSV файлын таңдау")
+    assert field.get_attribute("type") == "file" and field.is_visible()  # hidden from sight only
+    assert page.locator("#xref-file").bounding_box()["width"] <= 1
+    assert page.locator("label.file-button").is_visible()
+    assert page.locator("#xref-file-name").inner_text() == "Файл таңдалмаған"
+    assert field.evaluate("e => e.getAttribute('aria-describedby')") == "xref-file-name"
+    page.locator("#xref-file").focus()  # the keyboard's focus shows on the label
+    assert page.locator("label.file-button").evaluate("e => getComputedStyle(e).outlineStyle") == "solid"
+    with page.expect_file_chooser() as chooser:
+        page.click("label.file-button")  # the label opens the browser's file picker
+    chooser.value.set_files(str(NAMES))
+    assert page.locator("#xref-file-name").inner_text() == NAMES.name  # the inline script ran (its hash is allowed)
     page.click("form.search button[type=submit]")
     page.wait_for_selector("#xref-results")
     assert page.locator("#xref-results tr.match").count() == 3
@@ -455,4 +480,4 @@ def test_browser_xref_upload(live_server, page, tmp_path):  # noqa: F811
     page.wait_for_selector("p.message")
     assert "no column 'name'" in page.locator("p.message").inner_text()
     assert page.locator("#xref-results").count() == 0
-    assert not page.dialogs
+    assert not page.dialogs and not errors

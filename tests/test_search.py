@@ -305,3 +305,63 @@ def test_documents_bound(many):
                             " WHERE o.name = 'Олжас Бектенов'").fetchone()[0]
     assert bektenov <= documents_bound(many.conn, Filters(official="Бектенов"), total) <= 2 * bektenov
     assert documents_bound(many.conn, Filters(has_decisions=True, position="әкім"), total) is None
+
+
+# --- names and labels in the order of the Kazakh alphabet (А Ә Б … Қ … Ұ Ү … І … Я), not of code points ---------
+
+KAZAKH_ORDER = ["Алтай Көлгінов", "Әбілқайыр Сқақов", "Бегзат Болатбеков", "Құмар Ақсақалов", "Олег Крук",
+                "Ұлан Оспанов", "Үміт Бекова", "Ілияс Жұмабаев", "Ярослав Пак"]
+# their positions and bodies, one each; Ә Қ Ұ Ү І come after Я in code point order
+KAZAKH_BODIES = ["аудан әкімдігі", "әкімдік аппараты", "білім бөлімі", "қаржы басқармасы", "облыс мәслихаты",
+                 "ұлттық қор", "үкімет аппараты", "ішкі саясат басқармасы", "ядролық орталық"]
+
+
+@pytest.fixture(scope="module")
+def alphabet_db(tmp_path_factory):
+    from kznlp.records import Action, Decision, Document, Mention, Official
+    from kznlp.store.archive import save_document
+
+    path = tmp_path_factory.mktemp("alphabet") / "archive.db"
+    db = open_archive(path)
+    for number, (name, body) in enumerate(zip(reversed(KAZAKH_ORDER), reversed(KAZAKH_BODIES))):
+        decision = f"{name} {body} басшысына есеп беруді тапсырды."
+        text = f"Кеңес өтті. {decision}"
+        start = text.index(decision)
+        save_document(db, Document(
+            doc=f"d{number}", text=text, language="kk", title="Кеңес өтті", published="2024-05-10",
+            officials=(Official(name, (f"{body} басшысы",), (body,), (Mention(name, start, start + len(name)),)),),
+            decisions=(Decision(name, decision, start, start + len(decision),
+                                (Action("есеп беру", (body,), None, None, text.index("есеп"),
+                                        text.index("есеп") + len("есеп беру")),)),)),
+            source=body.split()[0])
+    db.conn.close()
+    return open_archive(path, readonly=True)
+
+
+def test_sort_key_follows_the_kazakh_alphabet():
+    from kznlp.text.collate import sort_key
+
+    shuffled = KAZAKH_ORDER[4:] + KAZAKH_ORDER[:4]
+    assert sorted(shuffled, key=sort_key) == KAZAKH_ORDER
+    assert sorted(["Қазақпарат", "Kazinform", "Абай", "7 күн", "«Egemen»"], key=sort_key) == [
+        "«Egemen»", "7 күн", "Абай", "Қазақпарат", "Kazinform"]  # punctuation, digits, Cyrillic, Latin
+    assert sorted(["ақ", "Ақ", "ақа", "аға"], key=sort_key) == ["аға", "Ақ", "ақ", "ақа"]  # case only breaks ties
+
+
+def test_lists_and_facets_sort_names_in_the_kazakh_alphabet(alphabet_db):
+    assert [o["name"] for o in queries.list_officials(alphabet_db)] == KAZAKH_ORDER  # one document each
+    facets = queries.facets(alphabet_db, "", Filters())
+    assert [e["label"] for e in facets["official"]] == KAZAKH_ORDER
+    assert [e["label"] for e in facets["organisation"]] == KAZAKH_BODIES
+    assert [e["label"] for e in facets["position"]] == [f"{b} басшысы" for b in KAZAKH_BODIES]
+    assert [e["label"] for e in facets["source"]] == [b.split()[0] for b in KAZAKH_BODIES]
+    assert queries.sources(alphabet_db) == [b.split()[0] for b in KAZAKH_BODIES]
+    assert [g["responsible"] for g in queries.responsibilities(alphabet_db)] == KAZAKH_BODIES
+
+
+def test_cli_officials_in_the_kazakh_alphabet(alphabet_db):
+    result = CliRunner().invoke(app, ["--lang", "en", "officials", "--db", alphabet_db.conn.execute(
+        "PRAGMA database_list").fetchone()[2], "--json"])
+    assert result.exit_code == 0, result.output
+    names = [json.loads(line)["name"] for line in result.output.splitlines() if line.strip()]
+    assert names == KAZAKH_ORDER

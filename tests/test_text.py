@@ -163,3 +163,60 @@ def test_a_text_file_and_the_crawled_page_of_a_release_share_a_key():
         page_keys[name] = set(content_keys(article.text, article.title))
         assert page_keys[name] & set(content_keys(document.text, document.title)), name
     assert not page_keys["excerpt_01.txt"] & page_keys["excerpt_02.txt"]  # different releases, different keys
+
+
+# --- a release's date from its address when its text gives none -------------------------------------------------
+
+
+@pytest.mark.parametrize("url, expected", [
+    ("https://qagro.kz/2021/06/24/irde-sim-baj-alady", date(2021, 6, 24)),
+    ("https://example.kz/news/2024-01-15/title", date(2024, 1, 15)),
+    ("https://kyzylorda-news.kz/ruhaniat/merekelik-is-sharalardy-ujymdastyru-zhumystary-pysykhtaldy-14-03-2025",
+     date(2025, 3, 14)),
+    ("https://example.kz/2021/02/30/x", None),  # no such day
+    ("https://example.kz/2025/12/31/x", None),  # after "today" (2025-06-01 below)
+    ("https://example.kz/1800/01/01/x", None),
+    ("https://baq.kz/kelesi-otyrysqa-deyin-ayaqtanyzdar-bektenov-akimderge-eskertu-zhasady-200021347/", None),
+    ("https://example.kz/news?date=2021/06/24", None),  # the path only, not the query
+    (None, None),
+])
+def test_url_date(url, expected):
+    from kznlp.text.dates import url_date
+
+    assert url_date(url, today=date(2025, 6, 1)) == expected
+
+
+def test_a_release_without_a_dateline_is_dated_by_its_address():
+    from kznlp.pipeline import read_document
+
+    demo = Path(__file__).resolve().parents[1] / "corpora" / "demo"
+    assert read_document(demo / "excerpt_06.txt").published == "2021-06-24"  # https://qagro.kz/2021/06/24/…
+    assert read_document(demo / "excerpt_07.txt").published == "2017-02-24"  # its dateline, as before
+    assert read_document(demo / "excerpt_04.txt").published is None  # neither text nor address has one
+
+
+# --- a byline or a photo credit is no title -----------------------------------------------------------------------
+
+
+def test_a_byline_is_not_taken_for_the_title():
+    from kznlp.pipeline import read_document
+
+    fixtures = Path(__file__).resolve().parent / "fixtures" / "bylines"
+    baq = read_document(fixtures / "baq_kostanay.txt")  # "Қостанай облысы, BAQ.KZ тілшісі. Қостанайдағы …"
+    assert baq.title == ("Қостанайдағы индустрия аймағында шойын құю зауыты және жүк техникасына арналған "
+                         "бөлшектер шығаратын кәсіпорын салына бастады")
+    nur = read_document(fixtures / "nur_shymkent.txt")  # the author's name and role above the headline
+    assert nur.title == '"Аумағы 36 мың гектарды құрайды": Шымкентте тағы бір аудан құрылатын болды'
+
+
+@pytest.mark.parametrize("line, byline", [
+    ("Сәке Қанатұлы", True), ("Бұрынғы қызметкер", True), ("Қостанай облысы, BAQ.KZ тілшісі.", True),
+    ("Көрнекі фото: piqsels.com", True), ("Фото: Солтан Жексенбеков / Kazinform", True), ("Автор: Ә. Сәрсенов", True),
+    ("Кезекті сессия отырысы өтті.", False), ("Жаңа басқармалар құрылады", False), ("Озерное ауылы тұрғындарымен кездесу", False),
+    ("Мемлекет басшысы Астана қаласының әкімі Жеңіс Қасымбекті қабылдады", False), ("Президент Тоқаев", False),
+    ("Фотокөрме ашылды: оған 300 адам келді.", False),
+])
+def test_bylines(line, byline):
+    from kznlp.text.plain import is_byline
+
+    assert is_byline(line) is byline

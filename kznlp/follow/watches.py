@@ -19,6 +19,7 @@ import sqlite_utils
 from kznlp.errors import KznlpError
 from kznlp.store.archive import decisions_of, fts_query, match_window, one_snapshot
 from kznlp.store.filters import FREQUENCIES, Filters, check_date, filter_sql, register_functions
+from kznlp.text.collate import sort_key
 
 # A watch reads at most this many of its newest matches per report or feed: a watch that matches more
 # is too broad to follow, and its oldest matches were reported long ago.
@@ -114,7 +115,8 @@ def add_watch(db: sqlite_utils.Database, watch: Watch) -> Watch:
 def list_watches(db: sqlite_utils.Database) -> list[Watch]:
     if not _has_tables(db):
         return []
-    return [_row_to_watch(r) for r in db.execute(f"SELECT {_COLUMNS} FROM watches ORDER BY name").fetchall()]
+    watches = [_row_to_watch(r) for r in db.execute(f"SELECT {_COLUMNS} FROM watches").fetchall()]
+    return sorted(watches, key=lambda w: sort_key(w.name))  # in the Kazakh alphabet: "Әкімдер" after "Ауыл"
 
 
 def get_watch(db: sqlite_utils.Database, name: str) -> Watch | None:

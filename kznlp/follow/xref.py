@@ -15,6 +15,7 @@ import sqlite_utils
 from kznlp.errors import InputError
 from kznlp.store.archive import WORD, _cyrillic, _is_latin, one_snapshot
 from kznlp.store.filters import official_ids_sql, register_functions
+from kznlp.text.collate import sort_key
 from kznlp.text.decode import decode_bytes
 
 MAX_BYTES = 2 * 1024 * 1024  # a list of names, not a data dump
@@ -80,10 +81,10 @@ def match_name(db: sqlite_utils.Database, name: str) -> list[dict]:
         positions = [{"position": p, "organisation": org, "first": f, "last": la} for p, org, f, la in db.execute(
             "SELECT p.position, p.organisation, min(d.published), max(d.published) FROM positions p"
             " JOIN documents d ON d.id = p.doc_id WHERE p.official_id = ? GROUP BY kz_fold(p.position)"
-            " ORDER BY count(*) DESC, p.position", (oid,)).fetchall()]
+            " ORDER BY count(*) DESC, kz_sort(p.position)", (oid,)).fetchall()]
         out.append({"id": oid, "name": oname, "positions": positions, "documents": docs, "first": first,
                     "last": last})
-    return sorted(out, key=lambda o: (-o["documents"], o["name"]))
+    return sorted(out, key=lambda o: (-o["documents"], sort_key(o["name"])))
 
 
 def cross_reference(db: sqlite_utils.Database, names: list[str]) -> list[dict]:

@@ -29,6 +29,7 @@ from kznlp.scrape.robots import RobotsCache
 from kznlp.scrape.sites import SiteConfig, site_for, site_named
 from kznlp.scrape.urls import absolute, clean_url, doc_id_for, site_host, url_key
 from kznlp.store.archive import same_release, save_document, save_origin
+from kznlp.text.dates import url_date
 from kznlp.text.decode import decode_bytes
 from kznlp.text.html import HtmlArticle, looks_like_html, parse_article
 from kznlp.text.language import detect_language
@@ -340,6 +341,9 @@ class Crawler:
             self.emit("duplicate", item.url, "same document as another URL", existing)
             return
         published = article.published or item.hint_published
+        if not published:  # no date in the page, its metadata or the listing: the one its address gives
+            found = next(filter(None, (url_date(u) for u in (canonical, page.final_url, item.url))), None)
+            published = found.isoformat() if found else None
         if self.options.since and published and published < self.options.since:
             self._skip(item, f"published {published}, before --since")
             return

@@ -12,6 +12,7 @@ from datetime import datetime
 from functools import lru_cache
 
 from kznlp.resources import casefold
+from kznlp.text.collate import sort_key
 from kznlp.text.phrases import phrase_key
 
 DATE = re.compile(r"\d{4}(-\d{2}(-\d{2})?)?")
@@ -72,11 +73,18 @@ def _kz_key(value):
     return phrase_key(value) if isinstance(value, str) else value
 
 
+def _kz_sort(value):
+    return sort_key(value) if isinstance(value, str) else value
+
+
 def register_functions(conn: sqlite3.Connection) -> None:
     """``kz_fold(text)``: the casefold the archive uses for names, usable in SQL (SQLite's lower() is ASCII);
-    ``kz_key(text)``: a phrase's search stems, one key for it in any case and ending (``phrase_key``)."""
+    ``kz_key(text)``: a phrase's search stems, one key for it in any case and ending (``phrase_key``);
+    ``kz_sort(text)``: a key that orders names in the Kazakh alphabet (``ORDER BY kz_sort(o.name)``: Ә after А,
+    not after Я)."""
     conn.create_function("kz_fold", 1, _kz_fold, deterministic=True)
     conn.create_function("kz_key", 1, _kz_key, deterministic=True)
+    conn.create_function("kz_sort", 1, _kz_sort, deterministic=True)
 
 
 def name_pattern(name: str) -> list[str]:

@@ -18,6 +18,7 @@ from kznlp.store import archive
 from kznlp.store.archive import (actions_of, estimate_matches, fts_query, match_window, one_snapshot, page_of,
                                  ranked_window, search)
 from kznlp.store.filters import Filters, filter_sql, name_pattern, official_ids_sql, register_functions
+from kznlp.text.collate import sort_key
 from kznlp.text.phrases import is_body, phrase_key
 
 FACET_LIMIT = 12
@@ -69,13 +70,13 @@ def _facets(db: sqlite_utils.Database, query: str, filters: Filters,
     out: dict[str, list[dict]] = {}
     out["source"] = [{"value": v, "label": v, "count": n} for v, n in run(
         "SELECT source, count(*) n FROM documents WHERE id IN ({ids}) AND source IS NOT NULL"
-        f" GROUP BY source ORDER BY n DESC LIMIT {FACET_LIMIT}", "source")]
+        f" GROUP BY source ORDER BY n DESC, kz_sort(source) LIMIT {FACET_LIMIT}", "source")]
     out["year"] = [{"value": v, "label": v, "count": n} for v, n in run(
         "SELECT substr(published, 1, 4) y, count(*) n FROM documents WHERE id IN ({ids}) AND published IS NOT NULL"
         f" GROUP BY y ORDER BY y DESC LIMIT {FACET_LIMIT}", "since")]
     out["official"] = [{"value": oid, "label": name, "count": n} for oid, name, n in run(
         "SELECT o.id, o.name, count(DISTINCT m.doc_id) n FROM mentions m JOIN officials o ON o.id = m.official_id"
-        f" WHERE m.doc_id IN ({{ids}}) GROUP BY o.id ORDER BY n DESC, o.name LIMIT {FACET_LIMIT}", "official_id")]
+        f" WHERE m.doc_id IN ({{ids}}) GROUP BY o.id ORDER BY n DESC, kz_sort(o.name) LIMIT {FACET_LIMIT}", "official_id")]
     out["position"] = _by_key(run("SELECT DISTINCT position, doc_id FROM positions WHERE doc_id IN ({ids})",
                                   "position"))
     out["organisation"] = _by_key(run("SELECT DISTINCT organisation, doc_id FROM positions WHERE doc_id IN ({ids})"
@@ -109,7 +110,7 @@ def _by_key(rows: list[tuple[str, str]], keep=None) -> list[dict]:
     for docs, spellings in groups.values():
         label = min(spellings, key=lambda s: (-spellings[s], len(s), s))
         entries.append({"value": label, "label": label, "count": len(docs)})
-    return sorted(entries, key=lambda e: (-e["count"], e["label"]))[:FACET_LIMIT]
+    return sorted(entries, key=lambda e: (-e["count"], sort_key(e["label"])))[:FACET_LIMIT]
 
 
 @one_snapshot
@@ -148,7 +149,7 @@ def list_officials(db: sqlite_utils.Database, *, name: str | None = None, limit:
         "SELECT o.id, o.name, (SELECT count(*) FROM (SELECT doc_id FROM mentions WHERE official_id = o.id"
         " UNION SELECT doc_id FROM positions WHERE official_id = o.id)) docs,"
         " (SELECT count(*) FROM decisions WHERE kz_fold(maker) = o.name_key) decisions"
-        f" FROM officials o WHERE {where} ORDER BY docs DESC, o.name LIMIT ? OFFSET ?",
+        f" FROM officials o WHERE {where} ORDER BY docs DESC, kz_sort(o.name) LIMIT ? OFFSET ?",
         params + [limit, offset]).fetchall()
     out = []
     for oid, oname, docs, decisions in rows:
@@ -171,7 +172,7 @@ def get_official(db: sqlite_utils.Database, official_id: int) -> dict | None:
                  for p, org, first, last, n in db.execute(
                      "SELECT p.position, p.organisation, min(d.published), max(d.published), count(DISTINCT d.id)"
                      " FROM positions p JOIN documents d ON d.id = p.doc_id WHERE p.official_id = ?"
-                     " GROUP BY kz_key(p.position) ORDER BY min(d.published) IS NULL, min(d.published), p.position",
+                     " GROUP BY kz_key(p.position) ORDER BY min(d.published) IS NULL, min(d.published), kz_sort(p.position)",
                      (oid,)).fetchall()]
     documents = [{"id": i, "title": t, "published": p, "source": s} for i, t, p, s in db.execute(
         "SELECT d.id, d.title, d.published, d.source FROM documents d WHERE d.id IN"
@@ -234,7 +235,7 @@ def responsibilities(db: sqlite_utils.Database, *, organisation: str | None = No
             group = groups.setdefault(who.casefold(), {"responsible": who, "actions": []})
             group["actions"].append({"text": text, "frequency": frequency, "deadline": deadline,
                                      "doc_id": doc_id, "title": title, "maker": maker, "published": published})
-    return sorted(groups.values(), key=lambda g: (-len(g["actions"]), g["responsible"]))[:limit]
+    return sorted(groups.values(), key=lambda g: (-len(g["actions"]), sort_key(g["responsible"])))[:limit]
 
 
 @one_snapshot
@@ -338,8 +339,8 @@ def segments(doc: dict) -> list[dict]:
 
 @one_snapshot
 def sources(db: sqlite_utils.Database) -> list[str]:
-    return [s for (s,) in db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL"
-                                     " ORDER BY source").fetchall()]
+    return sorted((s for (s,) in db.execute("SELECT DISTINCT source FROM documents WHERE source IS NOT NULL")),
+                  key=sort_key)
 
 
 @one_snapshot

@@ -95,3 +95,37 @@ def parse_published(text: str, *, formats: tuple[str, ...] = (), default_year: i
         if moment is not None:
             return moment.astimezone(LOCAL_TIME).date()
     return parse_date(text, default_year=default_year)
+
+
+_URL_YMD = re.compile(r"/((?:19|20)\d{2})[/-](\d{1,2})[/-](\d{1,2})(?=[/._-]|$)")  # /2021/06/24/, /2021-06-24
+_URL_DMY = re.compile(r"[/_-](\d{1,2})-(\d{1,2})-((?:19|20)\d{2})(?=[/._]|$)")  # …-pysykhtaldy-14-03-2025
+URL_DATE_EARLIEST = date(1991, 1, 1)
+
+
+def url_date(url: str | None, *, today: date | None = None) -> date | None:
+    """The publication date a page's address gives in its path ("/2021/06/24/", "/2021-06-24-…",
+    "…-14-03-2025"), when it is a real date between 1991 and ``today`` (local time); None otherwise.
+    The fallback for a page or release whose text and metadata give no date.
+
+    >>> url_date("https://qagro.kz/2021/06/24/irde-sim-baj-alady")
+    datetime.date(2021, 6, 24)
+    >>> url_date("https://example.kz/2021/02/30/x"), url_date("https://example.kz/2099/01/01/x")
+    (None, None)
+    >>> url_date("https://kyzylorda-news.kz/ruhaniat/merekelik-is-sharalardy-ujymdastyru-zhumystary-pysykhtaldy-14-03-2025")
+    datetime.date(2025, 3, 14)
+    """
+    if not url:
+        return None
+    from urllib.parse import urlsplit
+
+    try:
+        path = urlsplit(url.strip()).path
+    except ValueError:
+        return None
+    today = today or datetime.now(LOCAL_TIME).date()
+    found = [_safe(int(m[1]), int(m[2]), int(m[3])) for m in _URL_YMD.finditer(path)]
+    found += [_safe(int(m[3]), int(m[2]), int(m[1])) for m in _URL_DMY.finditer(path)]
+    for day in found:
+        if day is not None and URL_DATE_EARLIEST <= day <= today:
+            return day
+    return None

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import cache
 
+from kznlp.resources import casefold, read_table, word_set
 from kznlp.text.dates import parse_date
 from kznlp.text.segment import sentence_spans
 
@@ -19,6 +21,78 @@ HEADLINE_MIN_CHARS = 12
 DATELINE_MAX_CHARS = 60
 HEAD_LINES = 6  # a headline or dateline is among this many first non-blank lines
 _WORD = re.compile(r"[^\W_]+")
+BYLINE_MAX_CHARS = 100  # "Автор: …", "Фото: …"
+BYLINE_SENTENCE_MAX_CHARS = 80  # "Қостанай облысы, BAQ.KZ тілшісі."
+_NAME_WORD = re.compile(r"[^\W\d_][^\W\d_]*(?:-[^\W\d_]+)?\.?")
+
+
+@cache
+def _byline_rules() -> tuple[re.Pattern, re.Pattern, re.Pattern, tuple[str, ...]]:
+    rows = read_table("bylines.tsv")
+
+    def kind(name: str) -> str:
+        return "|".join(f"(?:{p})" for k, p, *_ in rows if k == name)
+
+    lead = re.compile(rf"\s*(?:{kind('lead')})\s*[:：—–-]", re.IGNORECASE)
+    tail = re.compile(rf".*\b(?:{kind('tail')})\s*[.!]?\s*", re.IGNORECASE)
+    role = re.compile(rf"\s*(?:{kind('role')})\s*[.]?\s*", re.IGNORECASE)
+    return lead, tail, role, tuple(p for k, p, *_ in rows if k == "surname")
+
+
+@cache
+def _first_names() -> frozenset[str]:
+    return frozenset(casefold(row[0]) for row in read_table("name_stems.tsv")) | word_set("person_names.tsv")
+
+
+@cache
+def _common_words() -> frozenset[str]:
+    """Words of the language, not names: frequent and mostly in lower case, and the position words."""
+    common = {casefold(word) for word, count, *capitals in read_table("word_frequencies.tsv")
+              if int(count) >= 5 and (not capitals or int(capitals[0]) < 50)}
+    return frozenset(common | {casefold(cell) for row in read_table("positions.tsv") for cell in row if cell})
+
+
+def _is_name_line(line: str) -> bool:
+    words = line.split()
+    if not 2 <= len(words) <= 3 or not all(_NAME_WORD.fullmatch(w) and w[0].isupper() for w in words):
+        return False
+    _lead, _tail, _role, endings = _byline_rules()
+    known, common = _first_names(), _common_words()
+    marked = 0
+    for word in words:
+        folded = casefold(word.rstrip("."))
+        if len(folded) == 1 and word.endswith("."):  # an initial: "Ж. Бисенғалиева"
+            continue
+        if not word[1:].rstrip(".").islower():
+            return False  # "ҚР", "BAQ.KZ": not a person's name
+        if folded in known or (len(folded) > 4 and folded.endswith(endings)):
+            marked += 1
+        elif folded in common:
+            return False  # a word of the language ("Президент", "Жаңа"), not a name
+    return marked > 0
+
+
+def is_byline(line: str) -> bool:
+    """Whether a line (or a sentence) names who wrote a release or took its pictures: "Автор: …", "Фото: …",
+    "Қостанай облысы, BAQ.KZ тілшісі.", an author's name alone on its line ("Сәке Қанатұлы") or an author
+    card's role ("Бұрынғы қызметкер").  The words are data (``resources/kk/bylines.tsv``).
+
+    >>> is_byline("Сәке Қанатұлы"), is_byline("Қостанай облысы, BAQ.KZ тілшісі."), is_byline("Автор: Ә. Сәрсенов")
+    (True, True, True)
+    >>> is_byline("Жаңа басқармалар құрылады"), is_byline("Президент Путин"), is_byline("Облыс әкімінің тілшісі")
+    (False, False, True)
+    """
+    line = line.strip()
+    if not line:
+        return False
+    lead, tail, role, _endings = _byline_rules()
+    if len(line) < BYLINE_MAX_CHARS and lead.match(line):
+        return True
+    if role.fullmatch(line):
+        return True
+    if len(line) < BYLINE_SENTENCE_MAX_CHARS and tail.fullmatch(line):
+        return True
+    return _is_name_line(line)
 
 
 def is_dateline(line: str) -> bool:
@@ -50,18 +124,22 @@ def cut_at_word(text: str, limit: int = TITLE_MAX_CHARS) -> str:
 
 def text_title(text: str) -> str | None:
     """The headline of a plain-text release: the first line before the body that reads as one (short, no
-    sentence after sentence, not a dateline), else the body's first sentence, cut at a word.
+    sentence after sentence, not a dateline nor a byline), else the body's first sentence (a byline
+    sentence before it skipped), cut at a word.
 
     >>> text_title("24.02.2017, 18:57\\nБҚО-да бес мәдениет ошағы жөндеуден өтеді\\n\\nОблыстық мәслихаттың сессиясы өтті. Депутаттар жиналды.")
     'БҚО-да бес мәдениет ошағы жөндеуден өтеді'
     >>> text_title("Облыс әкімдігінде кеңес өтті. Өңір басшысы сөз сөйледі.")
     'Облыс әкімдігінде кеңес өтті.'
     """
-    lines = [line for line in _head(text) if not is_dateline(line)]
+    lines = [line for line in _head(text) if not is_dateline(line) and not is_byline(line)]
     if not lines:
         return None
     first = lines[0]
     sentences = sentence_spans(first)
+    while len(sentences) > 1 and is_byline(first[slice(*sentences[0])]):  # "Қостанай облысы, BAQ.KZ тілшісі. …"
+        first = first[sentences[1][0]:]
+        sentences = sentence_spans(first)
     if len(lines) > 1 and HEADLINE_MIN_CHARS <= len(first) <= TITLE_MAX_CHARS and len(sentences) == 1:
         return first[:-1] if first.endswith(".") and not first.endswith("..") else first
     start, end = sentences[0] if sentences else (0, len(first))

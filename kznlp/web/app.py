@@ -1,19 +1,24 @@
 """Starlette app: handlers read the request, call one ``kznlp.store`` function and render.
 
 Pages (Kazakh interface, no JavaScript needed): ``/`` search with facets, ``/decisions``,
-``/responsible`` (who must do what), ``/officials``, ``/officials/{id}``, ``/documents/{id}``.
+``/responsible`` (who must do what), ``/officials``, ``/officials/{id}``, ``/documents/{id}``.  Pages run no
+scripts (``script-src`` is not in their policy) but for ``PAGE_SCRIPTS``: one inline script a page, allowed
+by its hash alone (``/xref`` shows the chosen file's name with it; the form works without it).
 The same data as JSON under ``/api/``.  The archive is opened read-only, one connection per thread;
 Jinja2 autoescaping keeps scraped text as text.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import logging
 import threading
 from pathlib import Path
 from urllib.parse import quote, urlencode, urlsplit
 
 import jinja2
+from markupsafe import Markup
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
@@ -35,6 +40,19 @@ SECURITY_HEADERS = {
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",
 }
+
+
+def _inline_script(name: str) -> tuple[Markup, dict[str, str]]:
+    """A script from ``templates/`` to inline in a page, and that page's headers: the policy allows this
+    script (by its SHA-256) and no other."""
+    source = (TEMPLATES / name).read_text("utf-8")
+    digest = base64.b64encode(hashlib.sha256(source.encode("utf-8")).digest()).decode("ascii")
+    policy = SECURITY_HEADERS["Content-Security-Policy"] + f"; script-src 'sha256-{digest}'"
+    return Markup(source), {**SECURITY_HEADERS, "Content-Security-Policy": policy}
+
+
+FILE_INPUT_SCRIPT, FILE_INPUT_HEADERS = _inline_script("file_input.js")  # the chosen file's name, in Kazakh
+PAGE_SCRIPTS = {"xref.html": FILE_INPUT_HEADERS}  # template -> its headers
 INT_MAX = 2 ** 63 - 1  # SQLite's largest integer: a bigger one is an OverflowError, not a query
 FREQUENCY_KK = {"daily": "күн сайын", "weekly": "апта сайын", "monthly": "ай сайын", "quarterly": "тоқсан сайын",
                 "annually": "жыл сайын"}
@@ -149,7 +167,7 @@ def create_app(db_path: str | Path) -> Starlette:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(TEMPLATES), autoescape=True,
                              undefined=jinja2.ChainableUndefined)
     env.globals.update(frequency_kk=FREQUENCY_KK, facet_titles=FACET_TITLES, FACET_PARAM=FACET_PARAMS,
-                       safe_url=_safe_url, entity_names=entity_names())
+                       safe_url=_safe_url, entity_names=entity_names(), file_input_script=FILE_INPUT_SCRIPT)
     env.filters["figure"] = figure_text
 
     def render(request: Request, name: str, status: int = 200, **context) -> HTMLResponse:
@@ -161,7 +179,7 @@ def create_app(db_path: str | Path) -> Starlette:
             return "?" + urlencode(merged)
 
         html = env.get_template(name).render(request=request, params=params, url_with=url_with, **context)
-        return HTMLResponse(html, status_code=status, headers=SECURITY_HEADERS)
+        return HTMLResponse(html, status_code=status, headers=PAGE_SCRIPTS.get(name, SECURITY_HEADERS))
 
     def api(data, status: int = 200) -> JSONResponse:
         return JSONResponse(data, status_code=status, headers=SECURITY_HEADERS)
