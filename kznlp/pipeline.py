@@ -49,12 +49,14 @@ class Pipeline:
     """Holds the NER model; ``process`` and ``process_many`` return ``Document`` records."""
 
     def __init__(self, model: str | Path | None = None, *, tagger=None, actions: str = "gate",
-                 alphabet: str | None = "auto", verbose: bool = False):
+                 figures: str = "gate", alphabet: str | None = "auto", verbose: bool = False):
         """``alphabet``: the one Latin or Arabic-script text is converted from to Cyrillic (``auto``:
         chosen per document; ``2021``, ``2018``, ``2017``, ``digraph``, ``arab``; None: no conversion).
         ``actions``: ``gate`` (rules propose, the learned gate decides and adds; rules alone where
         the gate does not fit the model), ``rules`` (decision rules alone) or ``model`` (the gate
-        alone over the cue candidates, for ablations).  ``verbose``: let transformers show its loading
+        alone over the cue candidates, for ablations).  ``figures``: ``gate`` (the learned figure gate
+        keeps the rules' figures a reader would count; rules alone where it does not fit the model) or
+        ``rules``.  ``verbose``: let transformers show its loading
         progress bars and notes (quiet by default)."""
         if tagger is None:
             from kznlp.ner.tagger import NerTagger
@@ -73,6 +75,13 @@ class Pipeline:
             self.action_gate = ActionGate.load_for(tagger)
             if self.action_gate is not None and actions == "model":
                 self.action_gate.use_rules, self.action_gate.add = False, self.action_gate.model_only_add
+        if figures not in ("gate", "rules"):
+            raise ValueError(f"figures must be gate or rules, not {figures!r}")
+        self.figure_gate = None
+        if figures == "gate":
+            from kznlp.extract.figure_gate import FigureGate
+
+            self.figure_gate = FigureGate.load_for(tagger)
 
     # -- entities ---------------------------------------------------------------------------
     def _entities(self, texts: Sequence[str]) -> list[list[Entity]]:
@@ -132,6 +141,7 @@ class Pipeline:
             if k in entities:
                 speaker = title_speaker(speech_titles[k], title_entities[k]) if k in speech_titles else None
                 doc = extract(doc, entities[k], refine=self._gate if self.action_gate is not None else None,
+                              refine_figures=self._figure_gate if self.figure_gate is not None else None,
                               speaker=speaker)
             yield ready.finish(doc)
 
@@ -184,6 +194,9 @@ class Pipeline:
         from kznlp.extract.actions import apply_gate
 
         return apply_gate(self.action_gate, self.tagger, text, decisions, people, published=published)
+
+    def _figure_gate(self, text, figures):
+        return self.figure_gate.keep(self.tagger, text, figures)
 
 
 class Prepared:
@@ -248,11 +261,13 @@ def title_speaker(title: str, entities: list[Entity]) -> Official | None:
     return Official(first.name, first.positions, first.organisations, ())
 
 
-def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Official | None = None) -> Document:
+def extract(doc: Document, entities: list[Entity], *, refine=None, refine_figures=None,
+            speaker: Official | None = None) -> Document:
     """Officials, figures and decisions from a Kazakh document and its entities.
 
     ``refine(text, decisions, people, published)``, when given, returns the decisions to keep (the
-    learned action gate: rules propose, the model decides). ``speaker``: the speaker of a speech page,
+    learned action gate: rules propose, the model decides); ``refine_figures(text, figures)`` likewise
+    for figures (the learned figure gate). ``speaker``: the speaker of a speech page,
     named in its title: an official of the document and the maker of decisions nobody else makes.
     """
     published = date.fromisoformat(doc.published) if doc.published else None
@@ -272,9 +287,12 @@ def extract(doc: Document, entities: list[Entity], *, refine=None, speaker: Offi
         decisions = refine(doc.text, decisions, people, published)
     if speaker is not None:
         decisions = [d if d.maker else replace(d, maker=speaker.name) for d in decisions]
+    figures = find_figures(doc.text)
+    if refine_figures is not None and figures:
+        figures = refine_figures(doc.text, figures)
     # every named person, with the positions this text gives (a chair with no title is still news)
     return replace(doc, entities=tuple(entities), officials=tuple(people),
-                   figures=tuple(find_figures(doc.text)), decisions=tuple(decisions))
+                   figures=tuple(figures), decisions=tuple(decisions))
 
 
 def _letters(name: str) -> str:

@@ -90,7 +90,7 @@ def quick_cli(monkeypatch):
     from kznlp.cli import app
 
     real = kznlp.pipeline.Pipeline
-    monkeypatch.setattr(kznlp.pipeline, "Pipeline", lambda model=None: real(tagger=_NoEntities(), actions="rules"))
+    monkeypatch.setattr(kznlp.pipeline, "Pipeline", lambda model=None: real(tagger=_NoEntities(), actions="rules", figures="rules"))
     runner = CliRunner()
     return lambda *args, stdin=None: runner.invoke(app, list(args), input=stdin)
 

@@ -258,3 +258,35 @@ def test_the_sites_masthead_is_not_a_person():
                           ("https://abai.kz/post/1", ["Дала Неус", "Жасұлан Халиуллин"])):
         doc = extract(Document(doc="d", text=text, language="kk", url=url), entities)
         assert [o.name for o in doc.officials] == expected
+
+
+def test_the_figure_gate_drops_what_a_reader_would_not_count(nlp):
+    """Rules propose every number; the shipped gate drops "20" of "10, 20 немесе 30 жылдан кейін" (a
+    manner of speaking, not a fact) and keeps the investment. Sentences of
+    https://akorda.kz/kz/memleket-basshysy-kasym-zhomart-tokaevtyn-alatau-kalasyn-damytu-zhonindegi-keneste-soylegen-sozi-253720
+    """
+    from kznlp.pipeline import Pipeline
+
+    text = ("Инвесторлар мен серіктестер, азаматтар 10, 20 немесе 30 жылдан кейін Алатау қаласының қандай "
+            "болатынын түсінуі қажет. Жыл басынан бері облыс экономикасына 266,2 миллиард теңге инвестиция салынды.")
+    proposed = [(f.value, f.unit) for f in find_figures(text)]
+    assert (20, None) in proposed and (266_200_000_000, "KZT") in proposed
+    kept = [(f.value, f.unit) for f in nlp.process(text).figures]
+    assert (20, None) not in kept and (266_200_000_000, "KZT") in kept
+    assert nlp.figure_gate is not None and set(kept) < set(proposed)
+    rules = Pipeline(tagger=nlp.tagger, figures="rules")
+    assert [(f.value, f.unit) for f in rules.process(text).figures] == proposed
+
+
+def test_without_an_encoder_the_figure_rules_work_alone():
+    from kznlp.pipeline import Pipeline
+
+    class NoEncoder:
+        def tag(self, texts):
+            return [[] for _ in texts]
+
+    pipeline = Pipeline(tagger=NoEncoder(), actions="rules")
+    assert pipeline.figure_gate is None
+    assert [f.value for f in pipeline.process("Облысқа 5 миллиард теңге бөлінді.").figures] == [5_000_000_000]
+    with pytest.raises(ValueError, match="figures must be"):
+        Pipeline(tagger=NoEncoder(), actions="rules", figures="model")
