@@ -290,3 +290,19 @@ def test_without_an_encoder_the_figure_rules_work_alone():
     assert [f.value for f in pipeline.process("Облысқа 5 миллиард теңге бөлінді.").figures] == [5_000_000_000]
     with pytest.raises(ValueError, match="figures must be"):
         Pipeline(tagger=NoEncoder(), actions="rules", figures="model")
+
+
+def test_the_deciding_body_is_the_subject_not_a_person_named_before(nlp):
+    """excerpt_08: "депутаттар … шешімдерді бір ауыздан бекітті" is the deputies' decision, not that of the
+    hospital head named in the sentence before; excerpt_09: "аудан басшысы жауапты мамандарға …
+    тапсырмалар жүктеді": the specialists in charge must act, the district head who gave the order is no
+    addressee of his own order."""
+    from conftest import ROOT
+
+    deputies = nlp.process_file(ROOT / "corpora" / "demo" / "excerpt_08.txt")
+    (session,) = [d for d in deputies.decisions if d.text.startswith("Сессиясы барысында депутаттар")]
+    assert session.maker == "депутаттар"
+    district = nlp.process_file(ROOT / "corpora" / "demo" / "excerpt_09.txt")
+    (order,) = [d for d in district.decisions if "Осыны ескерткен аудан басшысы" in d.text]
+    responsible = {r for a in order.actions for r in a.responsible}
+    assert "жауапты мамандар" in responsible and "аудан басшысы" not in responsible

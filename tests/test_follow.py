@@ -271,9 +271,9 @@ def test_deadlines_cli_groups_and_calendar(tmp_path, full_archive):
     assert [i["due"] for g in bank["groups"].values() for i in g] == ["2026-09-01", "2026-09-01"]
     by = json.loads(run_cli("deadlines", "--db", str(full_archive), "--official", "Тоқаевтың", "--today",
                             TODAY, "--json").stdout)
-    # "Үкіметке ... тапсырылады" has the Government as its maker, not Тоқаев: those two are not his
-    assert [i["due"] for g in by["groups"].values() for i in g] == ["2026-04-10", "2026-09-01", "2026-09-01",
-                                                                      "2026-12-01", "2026-12-31"]
+    # all his speech's tasks: "Үкіметке ... тапсырылады" is told to the Government, and Тоқаев tells it
+    assert [i["due"] for g in by["groups"].values() for i in g] == [
+        "2026-04-10", "2026-05-01", "2026-05-01", "2026-09-01", "2026-09-01", "2026-12-01", "2026-12-31", "2027-12-31"]
     assert [i["doc_id"] for i in by["unresolved"]] == ["akorda_alatau_skytrain"]
     text = run_cli("deadlines", "--db", str(full_archive), "--today", TODAY).stdout.decode()
     assert "7 күн ішінде (1)" in text and "2026-04-10 (+5 d)" in text and "«Келесі отырысқа дейін»" in text

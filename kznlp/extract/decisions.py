@@ -78,9 +78,15 @@ def _responsible(text: str) -> list[str]:
     spans = word_spans(text)
     words = [text[s:e] for s, e in spans]
     found: list[str] = []
+    attributive = {casefold(row[0]): tuple(casefold(v) for v in row[1].split(","))
+                   for row in read_table("attributive_markers.tsv")}
     for i, word in enumerate(words):
         if casefold(word) not in word_set("responsible_markers.tsv"):
             continue
+        after = words[i + 1] if i + 1 < len(words) else ""
+        if casefold(word) in attributive and after[:1].isalpha() \
+                and not casefold(after).startswith(attributive[casefold(word)]):
+            continue  # "жауапты мамандарға": an adjective of the next noun
         groups: list[list[str]] = [[]]
         j = i - 1
         in_quote = False
@@ -144,7 +150,9 @@ def _maker(text: str, sentence: tuple[int, int], trigger_start: int, mentions: l
         start, end, name = max(before)
         return name, end
     for body in _maker_bodies():
-        match = re.search(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
+        # the body that decides is the subject (or owns the decision: genitive), not "Үкіметке" told to act
+        match = next((m for m in re.finditer(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
+                      if split_case(m.group(0))[1] in (None, "genitive")), None)
         if match:
             official = _official_for_body(body, people)
             return official or _body_phrase(text, s, s + match.start(), s + match.end()), s + match.end()
