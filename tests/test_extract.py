@@ -306,3 +306,13 @@ def test_the_deciding_body_is_the_subject_not_a_person_named_before(nlp):
     (order,) = [d for d in district.decisions if "Осыны ескерткен аудан басшысы" in d.text]
     responsible = {r for a in order.actions for r in a.responsible}
     assert "жауапты мамандар" in responsible and "аудан басшысы" not in responsible
+
+
+def test_the_subject_decides_not_a_body_inside_the_task(nlp):
+    """excerpt_04: "Премьер құрылым басшыларына Президенттің тапсырмаларының орындалуын … тапсырды": the
+    Prime Minister (named in the release) gives the order; the President's tasks are its object."""
+    from conftest import ROOT
+
+    doc = nlp.process_file(ROOT / "corpora" / "demo" / "excerpt_04.txt")
+    (order,) = [d for d in doc.decisions if d.text.startswith("Премьер құрылым басшыларына")]
+    assert order.maker == "Олжас Бектенов"

@@ -149,13 +149,14 @@ def _maker(text: str, sentence: tuple[int, int], trigger_start: int, mentions: l
     if before:
         start, end, name = max(before)
         return name, end
-    for body in _maker_bodies():
-        # the body that decides is the subject (or owns the decision: genitive), not "Үкіметке" told to act
-        match = next((m for m in re.finditer(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
-                      if split_case(m.group(0))[1] in (None, "genitive")), None)
-        if match:
-            official = _official_for_body(body, people)
-            return official or _body_phrase(text, s, s + match.start(), s + match.end()), s + match.end()
+    # the body that decides is the subject, else the owner of the decision (genitive), never "Үкіметке"
+    # told to act; a subject beats a genitive inside the task ("Президенттің тапсырмаларының орындалуын")
+    found = ((body, m) for cases in ((None,), ("genitive",)) for body in _maker_bodies()
+             for m in re.finditer(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
+             if split_case(m.group(0))[1] in cases)
+    for body, match in found:
+        official = _official_for_body(body, people)
+        return official or _body_phrase(text, s, s + match.start(), s + match.end()), s + match.end()
     earlier = [m for m in mentions if s - 600 <= m[0] < s]
     if earlier:
         return max(earlier)[2], s
