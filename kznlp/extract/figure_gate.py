@@ -11,6 +11,7 @@ corpus; figures scoring below its threshold are dropped.
 
 from __future__ import annotations
 
+import bisect
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -52,25 +53,32 @@ def figure_flags(text: str, figure: Figure) -> tuple[float, ...]:
     )
 
 
-def _windows(text: str, figures: Sequence[Figure]) -> list[_Window]:
-    """The sentence of each figure, cut to CONTEXT_CHARS each side; figures of one sentence share it."""
+def _windows(text: str, spans: Sequence[tuple[int, int]]) -> list[_Window]:
+    """The sentence of each span, cut to CONTEXT_CHARS each side; spans of one sentence share it."""
     sentences = sentence_spans(text)
+    starts = [s for s, _ in sentences]
     groups: dict[tuple[int, int], list[int]] = {}
-    for k, figure in enumerate(figures):
-        s, e = next(((s, e) for s, e in sentences if s <= figure.start < e), (figure.start, figure.end))
-        s, e = max(s, figure.start - CONTEXT_CHARS), min(max(e, figure.end), figure.end + CONTEXT_CHARS)
-        key = (s, e) if e - s <= 2 * CONTEXT_CHARS + 50 else (figure.start - CONTEXT_CHARS, figure.end + CONTEXT_CHARS)
-        groups.setdefault((max(0, key[0]), min(len(text), key[1])), []).append(k)
+    for k, (start, end) in enumerate(spans):
+        i = bisect.bisect_right(starts, start) - 1
+        s, e = sentences[i] if i >= 0 and start < sentences[i][1] else (start, end)
+        s, e = max(s, start - CONTEXT_CHARS), min(max(e, end), end + CONTEXT_CHARS)
+        groups.setdefault((max(0, s), min(len(text), e)), []).append(k)
     return [_Window(s, e, tuple(members)) for (s, e), members in groups.items()]
 
 
 def figure_vectors(tagger, text: str, figures: Sequence[Figure], batch_size: int = 32) -> np.ndarray:
     """Mean of the encoder's last hidden states over each figure's sub-words, L2-normalised."""
+    return span_vectors(tagger, text, [(f.start, f.end) for f in figures], batch_size)
+
+
+def span_vectors(tagger, text: str, spans: Sequence[tuple[int, int]], batch_size: int = 32) -> np.ndarray:
+    """Mean of the encoder's last hidden states over the sub-words of each span of ``text``, read in its
+    sentence, L2-normalised: one row per span."""
     import torch
 
     width = tagger.model.config.hidden_size
-    out = np.zeros((len(figures), width), dtype=np.float32)
-    windows = _windows(text, figures)
+    out = np.zeros((len(spans), width), dtype=np.float32)
+    windows = _windows(text, spans)
     base = tagger.model.base_model
     with torch.inference_mode():
         for k in range(0, len(windows), batch_size):
@@ -82,7 +90,7 @@ def figure_vectors(tagger, text: str, figures: Sequence[Figure], batch_size: int
             hidden = hidden.float().numpy()
             for row, window in enumerate(chunk):
                 for index in window.members:
-                    s, e = figures[index].start - window.start, figures[index].end - window.start
+                    s, e = spans[index][0] - window.start, spans[index][1] - window.start
                     inside = (offsets[row, :, 1] > s) & (offsets[row, :, 0] < e) & (offsets[row, :, 1] > 0)
                     if not inside.any():  # cut off by truncation: the whole window stands in
                         inside = enc["attention_mask"][row].numpy().astype(bool)
