@@ -3,8 +3,8 @@
     python scripts/bench_pipeline.py [--threads 2] [--repeat 3] [--actions gate|rules|model] [FILE...]
 
 Inputs: the real press releases in ../shared/data/press and the bundled corpora/demo releases
-(or the files given). Model time is the NER tagger plus the action gate's encoder pass; rules time
-is everything else in ``process`` (officials, figures, decisions, gate). Best of ``--repeat`` runs.
+(or the files given). Model time is the NER tagger plus the action and figure gates' encoder passes;
+rules time is everything else in ``process`` (officials, figures, decisions, the gates' arithmetic). Best of ``--repeat`` runs.
 """
 
 from __future__ import annotations
@@ -32,6 +32,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     from kznlp.cli import _quiet_libraries
     from kznlp.extract import actions as actions_module
+    from kznlp.extract import figure_gate as figure_gate_module
     from kznlp.pipeline import Pipeline, read_document
 
     _quiet_libraries()
@@ -53,6 +54,7 @@ def main() -> None:
 
     pipeline.tagger.tag = timed(pipeline.tagger.tag)
     actions_module.encoder_vectors = timed(actions_module.encoder_vectors)
+    figure_gate_module.span_vectors = timed(figure_gate_module.span_vectors)
     pipeline.process("Жылу беру маусымы басталды.")  # warm-up
     best = None
     for _ in range(args.repeat):
@@ -67,7 +69,7 @@ def main() -> None:
     print(f"{len(docs)} documents, {words} words, {args.threads} threads, NER precision {pipeline.tagger.precision}, "
           f"actions {args.actions}{'' if pipeline.action_gate or args.actions == 'rules' else ' (no gate)'}")
     print(f"best of {args.repeat}: {total:.2f} s  ->  {words / total:,.0f} words/s")
-    print(f"model (NER + gate encoder) {model:.2f} s ({words / model:,.0f} words/s), rules {total - model:.2f} s")
+    print(f"model (NER + gate encoders) {model:.2f} s ({words / model:,.0f} words/s), rules {total - model:.2f} s")
     print(f"peak RSS {peak:,.0f} MB")
 
 
