@@ -316,3 +316,15 @@ def test_the_subject_decides_not_a_body_inside_the_task(nlp):
     doc = nlp.process_file(ROOT / "corpora" / "demo" / "excerpt_04.txt")
     (order,) = [d for d in doc.decisions if d.text.startswith("Премьер құрылым басшыларына")]
     assert order.maker == "Олжас Бектенов"
+
+
+def test_a_transcript_names_first_name_and_patronymic_then_post_and_surname_in_brackets(nlp):
+    """excerpt_02 (a government meeting transcript): "Серік Мақашұлы (Премьер-министрдің орынбасары —
+    Ұлттық экономика министрі Жұманғарин)" is one official, not a "Серік Мақашұлы" and a "Жұманғарин"."""
+    from conftest import ROOT
+
+    doc = nlp.process_file(ROOT / "corpora" / "demo" / "excerpt_02.txt")
+    people = {o.name: o.positions for o in doc.officials}
+    assert people["Серік Мақашұлы Жұманғарин"] == ("Премьер-министрдің орынбасары", "Ұлттық экономика министрі")
+    assert people["Мәди Төкешұлы Такиев"] == ("Қаржы министрі",)
+    assert not {"Серік Мақашұлы", "Жұманғарин", "Такиев"} & set(people)

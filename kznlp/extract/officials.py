@@ -244,8 +244,11 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
     people: list[_Person] = []
     found = _person_mentions(text, entities)
     names = tuple((m.start, m.end) for m in found)
-    for mention in found:
+    surnames_in_brackets = _stenogram_surnames(text, found)
+    for k, mention in enumerate(found):
         first, initial, patronymic, surname = normalise_name(mention.text)
+        if k in surnames_in_brackets:  # "Серік Мақашұлы (… министрі Жұманғарин)": first name, patronymic
+            first, initial, patronymic, surname = first, initial, surname, surnames_in_brackets[k]
         if len(surname) < 2 or not surname[:1].isupper():
             continue
         key = casefold(surname)
@@ -272,6 +275,25 @@ def find_people(text: str, entities: list[Entity]) -> list[Official]:
             casefold(f.split()[-1])[:4] == casefold(p)[:4] for f in fuller)]
     return [Official(p.name, tuple(p.positions), tuple(p.organisations), tuple(sorted(p.mentions, key=lambda m: m.start)))
             for p in people]
+
+
+def _stenogram_surnames(text: str, found: list[Mention]) -> dict[int, str]:
+    """A transcript names people as "Серік Мақашұлы (Премьер-министрдің орынбасары — Ұлттық экономика
+    министрі Жұманғарин)": first name and patronymic, then the post and surname in brackets. Index of
+    each such first-name mention -> the surname the brackets end with."""
+    out = {}
+    for k, mention in enumerate(found[:-1]):
+        words = mention.text.split()
+        if len(words) != 2 or not PATRONYMIC.search(words[1]) or not text[mention.end:].lstrip().startswith("("):
+            continue
+        opening = text.index("(", mention.end)
+        closing = text.find(")", opening)
+        if closing == -1 or closing - opening > 200:
+            continue
+        inside = [m for m in found[k + 1:] if opening < m.start and m.end <= closing]
+        if inside and len(inside[-1].text.split()) == 1 and not text[inside[-1].end:closing].strip():
+            out[k] = normalise_name(inside[-1].text)[3]
+    return out
 
 
 SURNAME_ENDING = re.compile(r"(ов|ев|ёв|ин|ына|ова|ева|ина|ұлы|улы|қызы|кызы|ский|ская|енко|ук|юк)$", re.I)
