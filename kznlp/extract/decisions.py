@@ -50,6 +50,13 @@ def _frequencies() -> tuple[tuple[str, str], ...]:
 
 
 @cache
+def _attributive_markers() -> dict[str, tuple[str, ...]]:
+    """Responsible markers that are also adjectives -> the verb stems after which they stay markers."""
+    return {casefold(row[0]): tuple(casefold(v) for v in row[1].split(","))
+            for row in read_table("attributive_markers.tsv")}
+
+
+@cache
 def _maker_bodies() -> tuple[str, ...]:
     return tuple(row[0] for row in read_table("decision_makers.tsv"))
 
@@ -78,8 +85,7 @@ def _responsible(text: str) -> list[str]:
     spans = word_spans(text)
     words = [text[s:e] for s, e in spans]
     found: list[str] = []
-    attributive = {casefold(row[0]): tuple(casefold(v) for v in row[1].split(","))
-                   for row in read_table("attributive_markers.tsv")}
+    attributive = _attributive_markers()
     for i, word in enumerate(words):
         if casefold(word) not in word_set("responsible_markers.tsv"):
             continue
@@ -151,10 +157,11 @@ def _maker(text: str, sentence: tuple[int, int], trigger_start: int, mentions: l
         return name, end
     # the body that decides is the subject, else the owner of the decision (genitive), never "Үкіметке"
     # told to act; a subject beats a genitive inside the task ("Президенттің тапсырмаларының орындалуын")
-    found = ((body, m) for cases in ((None,), ("genitive",)) for body in _maker_bodies()
-             for m in re.finditer(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
-             if split_case(m.group(0))[1] in cases)
-    for body, match in found:
+    subject = next(((body, m) for cases in ((None,), ("genitive",)) for body in _maker_bodies()
+                    for m in re.finditer(r"(?<!\w)" + re.escape(body) + r"\w*", text[s:trigger_start], re.I)
+                    if split_case(m.group(0))[1] in cases), None)
+    if subject is not None:
+        body, match = subject
         official = _official_for_body(body, people)
         return official or _body_phrase(text, s, s + match.start(), s + match.end()), s + match.end()
     earlier = [m for m in mentions if s - 600 <= m[0] < s]
