@@ -62,26 +62,20 @@ def fit(x: np.ndarray, y: np.ndarray, l2: float, epochs: int = 300) -> tuple[np.
     return w.detach().numpy(), float(b.detach())
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "models" / "kk-actions")
-    parser.add_argument("--folds", type=int, default=5)
-    parser.add_argument("--l2", type=float, default=0.01)
-    args = parser.parse_args()
+def collect(pipeline, vectors=None) -> list[tuple]:
+    """(gold, processed document, candidates, features, labels, site group) for every training document.
 
-    from kznlp.cli import _quiet_libraries
-    from kznlp.extract.actions import candidates, encoder_fingerprint, encoder_vectors, feature_matrix, gate_decisions, ruled_by
-    from kznlp.pipeline import Pipeline
+    ``vectors(tagger, texts)`` gives the sentence vectors (default: ``actions.encoder_vectors``)."""
+    from kznlp.extract.actions import candidates, encoder_vectors, feature_matrix, ruled_by
 
-    _quiet_libraries()
-    pipeline = Pipeline(actions="rules")
+    vectors = vectors or encoder_vectors
     tune, legacy = ev.load_part("tune"), ev.load_part("legacy")
     site = {row["doc"]: row["site"] for row in ev.split_rows().values()}
     docs = []  # (gold, processed document, candidates, features, labels, site group)
 
     def add_example(gold: dict, doc, found: list, group: str) -> None:
-        vectors = encoder_vectors(pipeline.tagger, [doc.text[c.start:c.end] for c in found])
-        x = feature_matrix(vectors, found, ruled_by(found, doc.decisions)) if found else np.zeros((0, 1))
+        x = feature_matrix(vectors(pipeline.tagger, [doc.text[c.start:c.end] for c in found]), found,
+                           ruled_by(found, doc.decisions)) if found else np.zeros((0, 1))
         y = np.asarray([covered(doc.text[c.start:c.end], gold_actions(gold)) for c in found], dtype=np.float32)
         docs.append((gold, doc, found, x, y, group))
 
@@ -118,8 +112,57 @@ def main() -> None:
     print(f"{len(docs)} documents, {sum(len(d[2]) for d in docs)} candidate sentences, "
           f"{int(sum(d[4].sum() for d in docs))} with a gold action")
 
+    return docs
+
+
+def site_folds(docs: list[tuple], folds: int) -> dict[str, int]:
+    """Tune sites dealt into folds (seeded); legacy and sentence examples are always trained on."""
     groups = sorted({d[5] for d in docs} - {"legacy", "sentences"})
-    fold_of = {g: k % args.folds for k, g in enumerate(np.random.default_rng(0).permutation(groups))}
+    return {g: k % folds for k, g in enumerate(np.random.default_rng(0).permutation(groups))}
+
+
+def end_to_end(docs: list[tuple], probabilities: list[np.ndarray], keep: float, add: float,
+               use_rules: bool = True) -> ev.Count:
+    """Action-item counts on the tune documents when the gate's probabilities are ``probabilities``."""
+    from kznlp.extract.actions import gate_decisions
+
+    total = ev.Count()
+    for (gold, doc, found, _x, _y, group), probs in zip(docs, probabilities):
+        if group in ("legacy", "sentences"):
+            continue
+        published = date.fromisoformat(doc.published) if doc.published else None
+        decisions = gate_decisions(doc.text, doc.decisions, found, probs, list(doc.officials), keep=keep, add=add,
+                                   use_rules=use_rules, published=published)
+        c = ev.score_document(gold, replace(doc, decisions=tuple(decisions)).to_dict()).fields["actions"]
+        total.add(c.tp, c.fp, c.fn)
+    return total
+
+
+def choose_thresholds(docs: list[tuple], oof: list[np.ndarray]) -> tuple[ev.Count, tuple, tuple]:
+    """Rules alone, the best (F1, keep, add) for rules + model, and the best (F1, add) for the model alone."""
+    rules_only = end_to_end(docs, oof, 0.0, 2.0)
+    grid = [round(t, 2) for t in np.arange(0.05, 1.0, 0.05)]
+    best = max(((end_to_end(docs, oof, k, a).prf[2], k, a) for k in [0.0] + grid + [1.01] for a in grid + [2.0]),
+               key=lambda r: (r[0], -r[2]))
+    model_only = max(((end_to_end(docs, oof, 0.0, a, use_rules=False).prf[2], a) for a in grid))
+    return rules_only, best, model_only
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=ROOT / "models" / "kk-actions")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--l2", type=float, default=0.01)
+    args = parser.parse_args()
+
+    from kznlp.cli import _quiet_libraries
+    from kznlp.extract.actions import encoder_fingerprint
+    from kznlp.pipeline import Pipeline
+
+    _quiet_libraries()
+    pipeline = Pipeline(actions="rules")
+    docs = collect(pipeline)
+    fold_of = site_folds(docs, args.folds)
     oof: list[np.ndarray] = [np.zeros(len(d[2])) for d in docs]
     for fold in range(args.folds):
         train = [i for i, d in enumerate(docs) if d[5] in ("legacy", "sentences") or fold_of[d[5]] != fold]
@@ -131,24 +174,9 @@ def main() -> None:
             if len(docs[i][2]):
                 oof[i] = 1.0 / (1.0 + np.exp(-(docs[i][3] @ w + b)))
 
-    def end_to_end(keep: float, add: float, use_rules: bool = True) -> ev.Count:
-        total = ev.Count()
-        for (gold, doc, found, _x, _y, group), probs in zip(docs, oof):
-            if group in ("legacy", "sentences"):
-                continue
-            published = date.fromisoformat(doc.published) if doc.published else None
-            decisions = gate_decisions(doc.text, doc.decisions, found, probs, list(doc.officials), keep=keep, add=add,
-                                       use_rules=use_rules, published=published)
-            c = ev.score_document(gold, replace(doc, decisions=tuple(decisions)).to_dict()).fields["actions"]
-            total.add(c.tp, c.fp, c.fn)
-        return total
-
-    rules_only = end_to_end(0.0, 2.0)
+    rules_only, best, model_only = choose_thresholds(docs, oof)
+    both = end_to_end(docs, oof, best[1], best[2])
     print(f"tune, out of fold: rules alone      action F1 {rules_only.prf[2]:.3f} (tp {rules_only.tp} fp {rules_only.fp} fn {rules_only.fn})")
-    grid = [round(t, 2) for t in np.arange(0.05, 1.0, 0.05)]
-    best = max(((end_to_end(k, a).prf[2], k, a) for k in [0.0] + grid + [1.01] for a in grid + [2.0]), key=lambda r: (r[0], -r[2]))
-    model_only = max(((end_to_end(0.0, a, use_rules=False).prf[2], a) for a in grid))
-    both = end_to_end(best[1], best[2])
     print(f"tune, out of fold: model alone      action F1 {model_only[0]:.3f} (add >= {model_only[1]})")
     print(f"tune, out of fold: rules + model    action F1 {both.prf[2]:.3f} (keep >= {best[1]}, add >= {best[2]}; "
           f"tp {both.tp} fp {both.fp} fn {both.fn})")

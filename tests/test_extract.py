@@ -203,6 +203,20 @@ def test_a_task_before_its_dative_addressee():
     assert [(a.text, a.responsible) for a in decision.actions] == [("бұйрықтың орындалуын бақылау", ("Н.М. Исаев",))]
 
 
+def test_a_warning_of_decisions_to_come_is_not_a_decision():
+    from kznlp.extract.actions import candidates
+    from kznlp.extract.decisions import action_from_sentence
+
+    # baq.kz, 2025-09-15 (tests/fixtures/follow/baq_bektenov_next_meeting.txt): a threat, not a task
+    text = "Тапсырма орындалмаса, тиісті шешімдер қабылданады. Жылу беру маусымын уақтылы бастау қажет."
+    warning, task = candidates(text)
+    assert text[warning.cue_start:warning.cue_end] == "шешімдер қабылданады"
+    assert action_from_sentence(text, warning.start, warning.end, warning.cue_start, warning.cue_end,
+                                warning.cue_kind, []) is None
+    decision = action_from_sentence(text, task.start, task.end, task.cue_start, task.cue_end, task.cue_kind, [])
+    assert [a.text for a in decision.actions] == ["Жылу беру маусымын уақтылы бастау қажет"]
+
+
 def test_a_jussive_keeps_its_verb_and_its_subject_is_not_a_cue_for_accusatives():
     from kznlp.extract.actions import candidates
 

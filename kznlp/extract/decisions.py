@@ -554,6 +554,8 @@ def action_from_sentence(text: str, start: int, end: int, cue_start: int, cue_en
     tasks ("сараптап, … қабылдау, … сақтау") are separate items; the maker is the speaker of quoted
     words ("«…», – деді X"), else the person or body the decision rules would name.
     """
+    if cue_kind == "formula" and casefold(text[cue_start:cue_end]).endswith(NOT_A_DECISION):
+        return None  # "Тапсырма орындалмаса, тиісті шешімдер қабылданады": a warning, not a decision made
     context = context or SentenceContext.of(text, people)
     # only the mentions near the sentence: a long document costs time per sentence, not per mention
     mentions = _near(context.mentions, start - 700, end + 300)
