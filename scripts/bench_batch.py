@@ -7,7 +7,8 @@ Documents are recombined from the real releases bundled in ``corpora/demo`` and 
 (and ``../shared/data/press`` when it is there): each is a random run of whole paragraphs, so the text is
 real Kazakh news prose and no two documents are the same.  Each configuration runs as a real command in a
 child process, model loading included, on the same files: documents/s, words/s, peak memory (the RSS of
-the whole process tree, Ray's workers included, sampled every 0.2 s) and the ratio to serial ``process``.
+the whole process tree, Ray's workers included, sampled every 0.2 s) and the ratios to serial ``process``
+and to one document at a time through the model (how ``process`` read many files before issue 14).
 """
 
 from __future__ import annotations
@@ -54,6 +55,19 @@ def write_documents(folder: Path, count: int, words: int, seed: int = 13) -> int
         (folder / f"doc{n:05d}.txt").write_text("\n\n".join(taken) + "\n", "utf-8")
         total += size
     return total
+
+
+# How ``kznlp process`` read many files before issue 14: one process, the model loaded once, each file
+# through the model alone (no batching across files); the same JSON lines on stdout.
+ONE_AT_A_TIME = """
+import json, sys
+from kznlp.cli import _quiet_libraries
+from kznlp.pipeline import Pipeline
+_quiet_libraries()
+pipeline = Pipeline()
+for path in sys.argv[1:]:
+    print(json.dumps(pipeline.process_file(path).to_dict(), ensure_ascii=False))
+"""
 
 
 def tree_rss(pid: int) -> int:
@@ -115,20 +129,24 @@ def main() -> None:
         words = write_documents(docs, args.docs, args.words)
         files = sorted(str(p) for p in docs.glob("*.txt"))
         print(f"{args.docs} documents, {words:,} words; {os.cpu_count()} cores", flush=True)
-        runs = [("process (serial)", cli + ["process", *files])]
+        runs = [("process (serial)", cli + ["process", *files]),
+                ("one document at a time", [sys.executable, "-c", ONE_AT_A_TIME, *files])]
         for workers in (1, 2):
             runs.append((f"batch --engine local --workers {workers}",
                          cli + ["batch", str(docs), "--out", f"{tmp}/local{workers}", "--workers", str(workers)]))
         if not args.skip_ray:
             runs.append(("batch --engine ray --workers 2",
                          cli + ["batch", str(docs), "--out", f"{tmp}/ray", "--engine", "ray", "--workers", "2"]))
-        print(f"{'configuration':<36}{'seconds':>9}{'docs/s':>9}{'words/s':>9}{'peak MB':>9}{'× serial':>10}")
-        serial = None
+        print(f"{'configuration':<36}{'seconds':>9}{'docs/s':>9}{'words/s':>9}{'peak MB':>9}{'× serial':>10}"
+              f"{'× one by one':>14}")
+        times = {}
         for name, command in runs:
             seconds, peak = measure(command, env)
-            serial = serial or seconds
+            times[name] = seconds
+            serial, single = times["process (serial)"], times.get("one document at a time")
             print(f"{name:<36}{seconds:>9.1f}{args.docs / seconds:>9.2f}{words / seconds:>9.0f}"
-                  f"{peak / 2**20:>9.0f}{serial / seconds:>10.2f}", flush=True)
+                  f"{peak / 2**20:>9.0f}{serial / seconds:>10.2f}" + (f"{single / seconds:>14.2f}" if single else ""),
+                  flush=True)
 
 
 if __name__ == "__main__":
